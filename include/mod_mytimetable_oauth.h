@@ -1,0 +1,186 @@
+/*
+ * mod_mytimetable_oauth.h - the httpd side of the module: configuration,
+ * storage through mod_dbd, HTTP helpers and the handlers.
+ *
+ * The protocol core (parsing, hashes, PKCE, scope sets) is in mto.h and
+ * knows nothing of httpd.
+ */
+#ifndef MOD_MYTIMETABLE_OAUTH_H
+#define MOD_MYTIMETABLE_OAUTH_H
+
+#include <apr_dbd.h>            /* before mod_dbd.h (TOOLCHAIN.md) */
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_request.h>
+#include <mod_dbd.h>
+#include <jansson.h>
+
+#include "mto.h"
+
+extern module AP_MODULE_DECLARE_DATA mytimetable_oauth_module;
+
+/* ------------------------------------------------------------ config.c */
+
+#define MTO_UNSET -1
+
+/* A scope the server knows, with the text the consent page shows. */
+typedef struct {
+    const char *name;
+    const char *description;
+} mto_scope_def_t;
+
+typedef struct {
+    const char *issuer;                 /* NULL: scheme://host:port of the request */
+    apr_int64_t token_lifetime;         /* when access_token_validity is NULL */
+    apr_int64_t code_lifetime;
+    apr_int64_t approval_lifetime;      /* 0 = ask every time */
+    int require_pkce;
+    const char *cache_spec;             /* "shmcb", "none", "memcache:…" */
+    apr_int64_t cache_ttl;
+    apr_array_header_t *scopes;         /* mto_scope_def_t; NULL: the built-in six */
+    const char *consent_template;       /* contents of the file; NULL: built-in page */
+} mto_server_conf_t;
+
+/* Where the gate looks for an access token. */
+#define MTO_TOKEN_IN_HEADER 1
+#define MTO_TOKEN_IN_QUERY  2
+
+typedef struct {
+    int accept_in;                      /* MTO_TOKEN_IN_* bits */
+    int require_api_token;
+    int pass_token;
+} mto_dir_conf_t;
+
+extern const command_rec mto_directives[];
+void *mto_create_server_conf(apr_pool_t *p, server_rec *s);
+void *mto_merge_server_conf(apr_pool_t *p, void *base, void *add);
+void *mto_create_dir_conf(apr_pool_t *p, char *dir);
+void *mto_merge_dir_conf(apr_pool_t *p, void *base, void *add);
+
+/* Effective values: the configured ones, or the defaults of SPEC §3. */
+mto_server_conf_t *mto_server_conf(server_rec *s);
+apr_int64_t mto_conf_token_lifetime(const mto_server_conf_t *c);
+apr_int64_t mto_conf_code_lifetime(const mto_server_conf_t *c);
+apr_int64_t mto_conf_approval_lifetime(const mto_server_conf_t *c);
+int mto_conf_require_pkce(const mto_server_conf_t *c);
+const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c);
+const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope);
+
+/* The issuer (RFC 8414 / RFC 9207): configured, or derived from the request. */
+const char *mto_issuer(request_rec *r);
+
+/* ------------------------------------------------------------- store.c */
+
+typedef enum {
+    MTO_STORE_OK = 0,
+    MTO_STORE_NOTFOUND,                 /* no such row: the client's problem */
+    MTO_STORE_CONFLICT,                 /* lost a race: e.g. the code was redeemed already */
+    MTO_STORE_ERROR                     /* the database failed: 503 and a log line */
+} mto_store_rc;
+
+/* Registers every prepared statement with mod_dbd (post_config, before mod_dbd's). */
+void mto_store_register(apr_pool_t *pconf, server_rec *s);
+/* True when mod_dbd is loaded (checked at post_config). */
+int mto_store_available(void);
+
+mto_store_rc mto_store_client_get(request_rec *r, const char *client_id, mto_client_t **out);
+
+/* MTO_STORE_OK when the user approved every scope for the client and no
+ * approval has expired; MTO_STORE_NOTFOUND otherwise. */
+mto_store_rc mto_store_approval_covers(request_rec *r, const char *user, const char *client_id,
+                                       const apr_array_header_t *scopes);
+mto_store_rc mto_store_approval_save(request_rec *r, const char *user, const char *client_id,
+                                     const apr_array_header_t *scopes, apr_int64_t expires);
+
+mto_store_rc mto_store_code_insert(request_rec *r, const char *code_hash, const mto_code_t *code);
+mto_store_rc mto_store_code_get(request_rec *r, const char *code_hash, mto_code_t **out);
+
+/* Atomically marks the code used and stores the token issued from it, in one
+ * transaction.  MTO_STORE_CONFLICT: the code had been used already (a replay,
+ * or a parallel redemption that won). */
+mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
+                                     const char *token_hash, const mto_token_t *token);
+
+/* Revokes every access token issued from a code (replay, RFC 6749 §4.1.2). */
+mto_store_rc mto_store_tokens_revoke_by_code(request_rec *r, const char *code_hash);
+
+mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_token_t **out);
+
+/* ------------------------------------------------------------ http.c */
+
+/* Largest request body the endpoints read: a few 64 KB parameters fit. */
+#define MTO_MAX_BODY   (256 * 1024)
+#define MTO_MAX_PARAMS 64
+
+/* Reads an application/x-www-form-urlencoded body.  Returns OK, or an HTTP
+ * status with *err describing the problem (never the content). */
+int mto_read_form(request_rec *r, apr_table_t **params, const char **err);
+
+/* Parses the query string (empty table when there is none). */
+int mto_read_query(request_rec *r, apr_table_t **params, const char **err);
+
+/* The name of a parameter that was given more than once, or NULL. */
+const char *mto_duplicate_param(const apr_table_t *params);
+
+/* Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1). */
+void mto_no_store(request_rec *r);
+
+/* Sends a JSON body with the status; takes ownership of body. */
+int mto_send_json(request_rec *r, int status, json_t *body);
+
+/* RFC 6749 §5.2 error: {"error":…,"error_description":…}. */
+int mto_send_oauth_error(request_rec *r, int status, const char *error, const char *description);
+
+/* Headers of every HTML page: no-store, never framed, no referrer. */
+void mto_page_headers(request_rec *r);
+
+/* 503 {"error":"temporarily_unavailable"}: the database failed (logged already). */
+int mto_send_unavailable(request_rec *r);
+
+/* A client-supplied value made fit for the error log: escaped and cut short. */
+const char *mto_log_safe(request_rec *r, const char *value);
+
+/* A small HTML page for errors that must not redirect (unknown client…). */
+int mto_send_html_error(request_rec *r, int status, const char *title, const char *message);
+
+/* A redirect (302 or 303) to url, with no-store. */
+int mto_send_redirect(request_rec *r, int status, const char *url);
+
+/* ------------------------------------------------------------ client_auth.c */
+
+typedef enum {
+    MTO_CLIENT_OK = 0,
+    MTO_CLIENT_INVALID_REQUEST,         /* both Basic and client_secret, … */
+    MTO_CLIENT_INVALID,                 /* unknown client, wrong or no secret: 401 */
+    MTO_CLIENT_UNAVAILABLE              /* the database failed */
+} mto_client_auth_rc;
+
+/* Authenticates the client of a token/revoke/introspect request by
+ * client_secret_basic or client_secret_post (SPEC §4). */
+mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *params,
+                                           mto_client_t **client, int *tried_basic);
+
+/* Per-child memory of successful slow ({bcrypt}) checks. */
+void mto_client_auth_child_init(apr_pool_t *pchild, server_rec *s);
+
+/* Sends the RFC 6749 §5.2 answer for a failed authentication. */
+int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic);
+
+/* ------------------------------------------------------------ consent.c */
+
+/* The HMAC key behind consent CSRF tokens: random per server start. */
+void mto_consent_init_key(void);
+const char *mto_consent_csrf_token(request_rec *r, const char *user, apr_int64_t now);
+int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr_int64_t now);
+
+/* Sends the consent page for the client and scopes. */
+int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array_header_t *scopes,
+                     const char *csrf_token);
+
+/* ------------------------------------------------------------ handlers */
+
+int mto_handle_authorize(request_rec *r);
+int mto_handle_token(request_rec *r);
+
+#endif /* MOD_MYTIMETABLE_OAUTH_H */

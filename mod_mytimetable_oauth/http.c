@@ -1,0 +1,179 @@
+/*
+ * http.c - the HTTP plumbing every endpoint shares: reading forms, and the
+ * one home of every response body (JSON, error JSON, HTML errors, redirects).
+ * Handlers decide; these functions only speak.
+ */
+#include "mod_mytimetable_oauth.h"
+
+#include <http_protocol.h>
+
+/* ------------------------------------------------------------ reading */
+
+static int mto_is_form(request_rec *r)
+{
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    static const char form[] = "application/x-www-form-urlencoded";
+    apr_size_t n = sizeof(form) - 1;
+
+    if (!ct || strncasecmp(ct, form, n) != 0) {
+        return 0;
+    }
+    return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t';
+}
+
+int mto_read_form(request_rec *r, apr_table_t **params, const char **err)
+{
+    char *body = NULL, buf[8192];
+    apr_size_t len = 0;
+    long n;
+    int rv;
+
+    *params = NULL;
+    if (!mto_is_form(r)) {
+        ap_discard_request_body(r);
+        *err = "the body must be application/x-www-form-urlencoded";
+        return HTTP_BAD_REQUEST;
+    }
+    rv = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK);
+    if (rv != OK) {
+        *err = "unreadable request body";
+        return rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST;
+    }
+    if (ap_should_client_block(r)) {
+        body = apr_palloc(r->pool, MTO_MAX_BODY + 1);
+        while ((n = ap_get_client_block(r, buf, sizeof(buf))) > 0) {
+            if (len + (apr_size_t)n > MTO_MAX_BODY) {
+                r->connection->keepalive = AP_CONN_CLOSE;
+                *err = "request body too large";
+                return HTTP_REQUEST_ENTITY_TOO_LARGE;
+            }
+            memcpy(body + len, buf, (apr_size_t)n);
+            len += (apr_size_t)n;
+        }
+        if (n < 0) {
+            r->connection->keepalive = AP_CONN_CLOSE;
+            *err = "unreadable request body";
+            return HTTP_BAD_REQUEST;
+        }
+    }
+    if (mto_form_parse(r->pool, body ? body : "", len, MTO_MAX_PARAMS, params, err) != 0) {
+        return HTTP_BAD_REQUEST;
+    }
+    return OK;
+}
+
+int mto_read_query(request_rec *r, apr_table_t **params, const char **err)
+{
+    const char *q = r->args ? r->args : "";
+
+    if (mto_form_parse(r->pool, q, strlen(q), MTO_MAX_PARAMS, params, err) != 0) {
+        return HTTP_BAD_REQUEST;
+    }
+    return OK;
+}
+
+const char *mto_duplicate_param(const apr_table_t *params)
+{
+    const apr_array_header_t *arr = apr_table_elts(params);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int i, j;
+
+    for (i = 0; i < arr->nelts; i++) {
+        for (j = i + 1; j < arr->nelts; j++) {
+            if (!strcmp(e[i].key, e[j].key)) {
+                return e[i].key;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------ writing */
+
+void mto_no_store(request_rec *r)
+{
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->headers_out, "Pragma", "no-cache");
+}
+
+int mto_send_json(request_rec *r, int status, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+
+    json_decref(body);
+    if (!text) {
+        return HTTP_INTERNAL_SERVER_ERROR;      /* out of memory only */
+    }
+    mto_no_store(r);
+    r->status = status;
+    ap_set_content_type(r, "application/json;charset=UTF-8");
+    ap_rputs(text, r);
+    free(text);
+    return OK;
+}
+
+int mto_send_oauth_error(request_rec *r, int status, const char *error, const char *description)
+{
+    json_t *body = json_pack("{s:s}", "error", error);
+
+    if (body && description) {
+        json_object_set_new(body, "error_description", json_string(description));
+    }
+    return body ? mto_send_json(r, status, body) : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+/* Pages of the authorization server must never be framed (clickjacking,
+ * RFC 6749 §10.13) nor cached. */
+void mto_page_headers(request_rec *r)
+{
+    mto_no_store(r);
+    apr_table_setn(r->headers_out, "X-Frame-Options", "DENY");
+    apr_table_setn(r->headers_out, "Content-Security-Policy",
+                   "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    apr_table_setn(r->headers_out, "Referrer-Policy", "no-referrer");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+}
+
+int mto_send_html_error(request_rec *r, int status, const char *title, const char *message)
+{
+    const char *t = mto_html_escape(r->pool, title), *m = mto_html_escape(r->pool, message);
+
+    mto_page_headers(r);
+    r->status = status;
+    ap_set_content_type(r, "text/html;charset=UTF-8");
+    ap_rprintf(r, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+               "<title>%s</title></head>\n<body><h1>%s</h1>\n<p>%s</p></body></html>\n", t, t, m);
+    return OK;
+}
+
+int mto_send_redirect(request_rec *r, int status, const char *url)
+{
+    mto_no_store(r);
+    apr_table_setn(r->headers_out, "Referrer-Policy", "no-referrer");
+    apr_table_setn(r->headers_out, "Location", url);
+    r->status = status;
+    ap_set_content_type(r, "text/plain;charset=UTF-8");
+    ap_rputs("Redirecting to the client.\n", r);
+    return OK;
+}
+
+int mto_send_unavailable(request_rec *r)
+{
+    apr_table_setn(r->headers_out, "Retry-After", "5");
+    return mto_send_oauth_error(r, HTTP_SERVICE_UNAVAILABLE, "temporarily_unavailable",
+                                "the authorization server's database is not reachable; "
+                                "try again later");
+}
+
+const char *mto_log_safe(request_rec *r, const char *value)
+{
+    char *cut;
+
+    if (!value) {
+        return "(none)";
+    }
+    cut = apr_pstrndup(r->pool, value, 64);
+    return apr_pstrcat(r->pool, "'", ap_escape_logitem(r->pool, cut),
+                       strlen(value) > 64 ? "'…" : "'", NULL);
+}

@@ -1,0 +1,65 @@
+/*
+ * mod_mytimetable_oauth.c - the module record and hook registration.
+ *
+ * Everything else lives in one file per concern: config.c (directives),
+ * store.c (all SQL, through mod_dbd), client_auth.c, consent.c, the
+ * handle_*.c endpoints, and the protocol core behind mto.h.
+ */
+#include "mod_mytimetable_oauth.h"
+
+#include <http_protocol.h>
+
+/* Checks what the configuration needs and registers the SQL statements.
+ * Runs before mod_dbd's post_config so that mod_dbd sees the statements. */
+static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    if (!mto_store_available()) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     "mod_mytimetable_oauth: You must load mod_dbd (LoadModule dbd_module "
+                     "modules/mod_dbd.so) and configure DBDriver/DBDParams to use "
+                     "MyTimetableOAuth handlers");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    mto_store_register(pconf, s);
+    mto_consent_init_key();
+    return OK;
+}
+
+/* One handler per endpoint, chosen by SetHandler. */
+static int mto_handler(request_rec *r)
+{
+    if (!r->handler || strncmp(r->handler, "mytimetable-oauth-", 18) != 0) {
+        return DECLINED;
+    }
+    if (!strcmp(r->handler, "mytimetable-oauth-authorize")) {
+        return mto_handle_authorize(r);
+    }
+    if (!strcmp(r->handler, "mytimetable-oauth-token")) {
+        return mto_handle_token(r);
+    }
+    return DECLINED;
+}
+
+static void mto_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    mto_client_auth_child_init(pchild, s);
+}
+
+static void mto_register_hooks(apr_pool_t *p)
+{
+    static const char *const before_dbd[] = { "mod_dbd.c", NULL };
+
+    ap_hook_post_config(mto_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
+    ap_hook_child_init(mto_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(mto_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(mytimetable_oauth) = {
+    STANDARD20_MODULE_STUFF,
+    mto_create_dir_conf,
+    mto_merge_dir_conf,
+    mto_create_server_conf,
+    mto_merge_server_conf,
+    mto_directives,
+    mto_register_hooks
+};

@@ -1,0 +1,466 @@
+/*
+ * store.c - every SQL statement of the module and its row mapping; nothing
+ * else touches apr_dbd.
+ *
+ * Statements are registered once per configuration cycle with mod_dbd
+ * (ap_dbd_prepare, from post_config before mod_dbd's) and looked up by label
+ * per request.  Every call tells "no such row" (MTO_STORE_NOTFOUND) from "the
+ * database failed" (MTO_STORE_ERROR, logged): a dead connection must give a
+ * 503, never an "unknown client".
+ */
+#include "mod_mytimetable_oauth.h"
+
+#include <apr_optional.h>
+
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *mto_dbd_acquire;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *mto_dbd_prepare;
+
+typedef struct {
+    const char *label;
+    const char *sql;
+} mto_statement_t;
+
+/* Labels carry the module's prefix: mod_dbd shares one namespace. */
+#define S_CLIENT_GET        "mto_client_get"
+#define S_APPROVAL_GET      "mto_approval_get"
+#define S_APPROVAL_PUT      "mto_approval_put"
+#define S_CODE_INSERT       "mto_code_insert"
+#define S_CODE_GET          "mto_code_get"
+#define S_CODE_USE          "mto_code_use"
+#define S_TOKEN_INSERT      "mto_token_insert"
+#define S_TOKEN_GET         "mto_token_get"
+#define S_TOKEN_REVOKE_CODE "mto_token_revoke_code"
+
+static const mto_statement_t mto_statements[] = {
+    { S_CLIENT_GET,
+      "SELECT client_id, client_secret, scope, authorized_grant_types, web_server_redirect_uri, "
+      "access_token_validity, refresh_token_validity, autoapprove "
+      "FROM oauth_client_details WHERE client_id = %s" },
+    { S_APPROVAL_GET,
+      "SELECT scope FROM mto_approval WHERE user_name = %s AND client_id = %s AND expires_at > %lld" },
+    { S_APPROVAL_PUT,
+      "INSERT INTO mto_approval (user_name, client_id, scope, expires_at) VALUES (%s, %s, %s, %lld) "
+      "ON CONFLICT (user_name, client_id, scope) DO UPDATE SET expires_at = excluded.expires_at" },
+    { S_CODE_INSERT,
+      "INSERT INTO mto_code (code_hash, client_id, user_name, scope, redirect_uri, challenge, "
+      "challenge_method, expires_at, used_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %lld, 0)" },
+    { S_CODE_GET,
+      "SELECT client_id, user_name, scope, redirect_uri, challenge, challenge_method, expires_at, used_at "
+      "FROM mto_code WHERE code_hash = %s" },
+    { S_CODE_USE,
+      "UPDATE mto_code SET used_at = %lld WHERE code_hash = %s AND used_at = 0" },
+    { S_TOKEN_INSERT,
+      "INSERT INTO mto_access_token (token_hash, client_id, user_name, scope, issued_at, expires_at, "
+      "code_hash) VALUES (%s, %s, %s, %s, %lld, %lld, %s)" },
+    { S_TOKEN_GET,
+      "SELECT client_id, user_name, scope, issued_at, expires_at FROM mto_access_token "
+      "WHERE token_hash = %s" },
+    { S_TOKEN_REVOKE_CODE,
+      "DELETE FROM mto_access_token WHERE code_hash = %s" },
+};
+#define MTO_NSTATEMENTS (sizeof(mto_statements) / sizeof(mto_statements[0]))
+
+int mto_store_available(void)
+{
+    mto_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    mto_dbd_prepare = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
+    return mto_dbd_acquire && mto_dbd_prepare;
+}
+
+void mto_store_register(apr_pool_t *pconf, server_rec *s)
+{
+    apr_size_t i;
+
+    /* On the main server only: mod_dbd hands them on to virtual hosts. */
+    for (i = 0; i < MTO_NSTATEMENTS; i++) {
+        mto_dbd_prepare(s, mto_statements[i].sql, mto_statements[i].label);
+    }
+}
+
+/* ------------------------------------------------------------ plumbing */
+
+static const char *mto_i64(apr_pool_t *p, apr_int64_t v)
+{
+    return apr_psprintf(p, "%" APR_INT64_T_FMT, v);
+}
+
+static apr_int64_t mto_entry_i64(const char *s, apr_int64_t dflt)
+{
+    return s && *s ? apr_atoi64(s) : dflt;
+}
+
+static const char *mto_entry_str(apr_pool_t *p, const char *s)
+{
+    return s ? apr_pstrdup(p, s) : "";
+}
+
+static ap_dbd_t *mto_conn(request_rec *r)
+{
+    ap_dbd_t *dbd = mto_dbd_acquire(r);
+
+    if (!dbd) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "mod_mytimetable_oauth: no database connection (DBDriver/DBDParams; "
+                      "see mod_dbd's messages above)");
+    }
+    return dbd;
+}
+
+static apr_dbd_prepared_t *mto_stmt(request_rec *r, ap_dbd_t *dbd, const char *label)
+{
+    apr_dbd_prepared_t *st = apr_hash_get(dbd->prepared, label, APR_HASH_KEY_STRING);
+
+    if (!st) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_mytimetable_oauth: statement %s "
+                      "is not prepared (does the schema match? run mytimetable-oauth init)", label);
+    }
+    return st;
+}
+
+static void mto_log_db_error(request_rec *r, ap_dbd_t *dbd, int rv, const char *label)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_mytimetable_oauth: %s failed: %s", label,
+                  apr_dbd_error(dbd->driver, dbd->handle, rv));
+}
+
+/* After PostgreSQL restarts, apr_dbd_pgsql reconnects pooled connections
+ * silently but their prepared statements are gone (TOOLCHAIN.md).  Prepare
+ * ours again on this connection; the caller retries once. */
+static int mto_reprepare(request_rec *r, ap_dbd_t *dbd)
+{
+    apr_size_t i;
+    int ok = 0;
+
+    if (strcmp(apr_dbd_name(dbd->driver), "pgsql") != 0
+        || apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle) != APR_SUCCESS) {
+        return 0;
+    }
+    for (i = 0; i < MTO_NSTATEMENTS; i++) {
+        apr_dbd_prepared_t *st = NULL;
+        if (apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, mto_statements[i].sql,
+                            mto_statements[i].label, &st) == 0 && st) {
+            apr_hash_set(dbd->prepared, mto_statements[i].label, APR_HASH_KEY_STRING, st);
+            ok = 1;
+        }
+    }
+    if (ok) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_mytimetable_oauth: prepared "
+                      "statements were lost (database restarted?); prepared them again");
+    }
+    return ok;
+}
+
+/* Runs a SELECT; *res is ready for mto_next_row.  Returns 0 or logs and
+ * returns non-zero.  args are the statement's parameters, as strings. */
+static int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results_t **res,
+                      int nargs, const char **args)
+{
+    apr_dbd_prepared_t *st = mto_stmt(r, dbd, label);
+    int rv;
+
+    if (!st) {
+        return -1;
+    }
+    *res = NULL;
+    rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, st, 1, nargs, args);
+    if (rv != 0 && mto_reprepare(r, dbd) && (st = mto_stmt(r, dbd, label))) {
+        *res = NULL;
+        rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, st, 1, nargs, args);
+    }
+    if (rv != 0) {
+        mto_log_db_error(r, dbd, rv, label);
+    }
+    return rv;
+}
+
+/* Runs an INSERT/UPDATE/DELETE; *nrows gets the affected rows.  Inside a
+ * transaction no retry is possible (the transaction is already broken). */
+static int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrows,
+                     int nargs, const char **args, int in_transaction)
+{
+    apr_dbd_prepared_t *st = mto_stmt(r, dbd, label);
+    int rv;
+
+    if (!st) {
+        return -1;
+    }
+    *nrows = 0;
+    rv = apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, nrows, st, nargs, args);
+    if (rv != 0 && !in_transaction && mto_reprepare(r, dbd) && (st = mto_stmt(r, dbd, label))) {
+        rv = apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, nrows, st, nargs, args);
+    }
+    if (rv != 0) {
+        mto_log_db_error(r, dbd, rv, label);
+    }
+    return rv;
+}
+
+/* Next row: 1 row, 0 no more rows (results drained), -1 error (logged). */
+static int mto_next_row(request_rec *r, ap_dbd_t *dbd, apr_dbd_results_t *res,
+                        apr_dbd_row_t **row, const char *label)
+{
+    int rv;
+
+    /* *row must stay as it was: the drivers reuse a non-NULL row. */
+    rv = apr_dbd_get_row(dbd->driver, r->pool, res, row, -1);
+    if (rv == -1) {
+        return 0;
+    }
+    if (rv != 0) {
+        mto_log_db_error(r, dbd, rv, label);
+        return -1;
+    }
+    return 1;
+}
+
+/* Reads the first row of a SELECT by primary key.  Results are fetched
+ * whole (random access), so nothing is left to drain; reading past the end
+ * of pgsql results would block. */
+static mto_store_rc mto_select_one(request_rec *r, ap_dbd_t *dbd, const char *label,
+                                   int nargs, const char **args, apr_dbd_row_t **row)
+{
+    apr_dbd_results_t *res;
+    int got;
+
+    if (mto_select(r, dbd, label, &res, nargs, args) != 0) {
+        return MTO_STORE_ERROR;
+    }
+    *row = NULL;
+    got = mto_next_row(r, dbd, res, row, label);
+    if (got < 0) {
+        return MTO_STORE_ERROR;
+    }
+    return got == 1 ? MTO_STORE_OK : MTO_STORE_NOTFOUND;
+}
+
+#define MTO_COL(n) apr_dbd_get_entry(dbd->driver, row, (n))
+
+/* ------------------------------------------------------------ clients */
+
+mto_store_rc mto_store_client_get(request_rec *r, const char *client_id, mto_client_t **out)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[1] = { client_id };
+    apr_dbd_row_t *row;
+    mto_client_t *c;
+    const char *autoapprove;
+    mto_store_rc rc;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    rc = mto_select_one(r, dbd, S_CLIENT_GET, 1, args, &row);
+    if (rc != MTO_STORE_OK) {
+        return rc;
+    }
+    c = apr_pcalloc(r->pool, sizeof(*c));
+    c->client_id = mto_entry_str(r->pool, MTO_COL(0));
+    c->secret_hash = MTO_COL(1) ? apr_pstrdup(r->pool, MTO_COL(1)) : NULL;
+    c->scopes = mto_list_split(r->pool, MTO_COL(2));
+    c->grant_types = mto_list_split(r->pool, MTO_COL(3));
+    c->redirect_uris = mto_list_split(r->pool, MTO_COL(4));
+    c->access_validity = mto_entry_i64(MTO_COL(5), -1);
+    c->refresh_validity = mto_entry_i64(MTO_COL(6), -1);
+    autoapprove = MTO_COL(7);
+    c->autoapprove_all = autoapprove && !strcasecmp(autoapprove, "true");
+    c->autoapprove = mto_list_split(r->pool, c->autoapprove_all ? NULL : autoapprove);
+    *out = c;
+    return MTO_STORE_OK;
+}
+
+/* ------------------------------------------------------------ approvals */
+
+mto_store_rc mto_store_approval_covers(request_rec *r, const char *user, const char *client_id,
+                                       const apr_array_header_t *scopes)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[3];
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    apr_array_header_t *approved;
+    int got;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    args[0] = user;
+    args[1] = client_id;
+    args[2] = mto_i64(r->pool, apr_time_sec(apr_time_now()));
+    if (mto_select(r, dbd, S_APPROVAL_GET, &res, 3, args) != 0) {
+        return MTO_STORE_ERROR;
+    }
+    approved = apr_array_make(r->pool, 8, sizeof(const char *));
+    while ((got = mto_next_row(r, dbd, res, &row, S_APPROVAL_GET)) == 1) {
+        APR_ARRAY_PUSH(approved, const char *) = mto_entry_str(r->pool, MTO_COL(0));
+    }
+    if (got < 0) {
+        return MTO_STORE_ERROR;
+    }
+    return mto_list_subset(scopes, approved) ? MTO_STORE_OK : MTO_STORE_NOTFOUND;
+}
+
+mto_store_rc mto_store_approval_save(request_rec *r, const char *user, const char *client_id,
+                                     const apr_array_header_t *scopes, apr_int64_t expires)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[4];
+    int i, nrows;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    args[0] = user;
+    args[1] = client_id;
+    args[3] = mto_i64(r->pool, expires);
+    for (i = 0; i < scopes->nelts; i++) {
+        args[2] = APR_ARRAY_IDX(scopes, i, const char *);
+        if (mto_query(r, dbd, S_APPROVAL_PUT, &nrows, 4, args, 0) != 0) {
+            return MTO_STORE_ERROR;
+        }
+    }
+    return MTO_STORE_OK;
+}
+
+/* ------------------------------------------------------------ codes */
+
+mto_store_rc mto_store_code_insert(request_rec *r, const char *code_hash, const mto_code_t *code)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[8];
+    int nrows;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    args[0] = code_hash;
+    args[1] = code->client_id;
+    args[2] = code->user;
+    args[3] = code->scope;
+    args[4] = code->redirect_uri;
+    args[5] = code->challenge;
+    args[6] = code->challenge_method;
+    args[7] = mto_i64(r->pool, code->expires);
+    return mto_query(r, dbd, S_CODE_INSERT, &nrows, 8, args, 0) ? MTO_STORE_ERROR : MTO_STORE_OK;
+}
+
+mto_store_rc mto_store_code_get(request_rec *r, const char *code_hash, mto_code_t **out)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[1] = { code_hash };
+    apr_dbd_row_t *row;
+    mto_code_t *c;
+    mto_store_rc rc;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    rc = mto_select_one(r, dbd, S_CODE_GET, 1, args, &row);
+    if (rc != MTO_STORE_OK) {
+        return rc;
+    }
+    c = apr_pcalloc(r->pool, sizeof(*c));
+    c->client_id = mto_entry_str(r->pool, MTO_COL(0));
+    c->user = mto_entry_str(r->pool, MTO_COL(1));
+    c->scope = mto_entry_str(r->pool, MTO_COL(2));
+    c->redirect_uri = mto_entry_str(r->pool, MTO_COL(3));
+    c->challenge = mto_entry_str(r->pool, MTO_COL(4));
+    c->challenge_method = mto_entry_str(r->pool, MTO_COL(5));
+    c->expires = mto_entry_i64(MTO_COL(6), 0);
+    c->used = mto_entry_i64(MTO_COL(7), 0) != 0;
+    *out = c;
+    return MTO_STORE_OK;
+}
+
+/* The UPDATE is the transaction's first statement, so SQLite takes the write
+ * lock (waiting for it) before anything is read, and PostgreSQL's row lock
+ * makes a parallel redemption wait and then find used_at != 0.  The affected
+ * row count decides who won. */
+mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
+                                     const char *token_hash, const mto_token_t *token)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    apr_dbd_transaction_t *txn = NULL;
+    const char *use_args[2], *ins_args[7];
+    mto_store_rc rc = MTO_STORE_OK;
+    int nrows = 0, rv;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    rv = apr_dbd_transaction_start(dbd->driver, r->pool, dbd->handle, &txn);
+    if (rv != 0) {
+        mto_log_db_error(r, dbd, rv, "transaction start");
+        return MTO_STORE_ERROR;
+    }
+    use_args[0] = mto_i64(r->pool, token->issued);
+    use_args[1] = code_hash;
+    if (mto_query(r, dbd, S_CODE_USE, &nrows, 2, use_args, 1) != 0) {
+        rc = MTO_STORE_ERROR;
+    }
+    else if (nrows != 1) {
+        rc = MTO_STORE_CONFLICT;
+    }
+    else {
+        ins_args[0] = token_hash;
+        ins_args[1] = token->client_id;
+        ins_args[2] = token->user;
+        ins_args[3] = token->scope;
+        ins_args[4] = mto_i64(r->pool, token->issued);
+        ins_args[5] = mto_i64(r->pool, token->expires);
+        ins_args[6] = code_hash;
+        if (mto_query(r, dbd, S_TOKEN_INSERT, &nrows, 7, ins_args, 1) != 0) {
+            rc = MTO_STORE_ERROR;
+        }
+    }
+    if (rc != MTO_STORE_OK) {
+        apr_dbd_transaction_mode_set(dbd->driver, txn, APR_DBD_TRANSACTION_ROLLBACK);
+    }
+    rv = apr_dbd_transaction_end(dbd->driver, r->pool, txn);
+    if (rv != 0 && rc == MTO_STORE_OK) {
+        mto_log_db_error(r, dbd, rv, "transaction commit");
+        rc = MTO_STORE_ERROR;
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ tokens */
+
+mto_store_rc mto_store_tokens_revoke_by_code(request_rec *r, const char *code_hash)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[1] = { code_hash };
+    int nrows;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    if (mto_query(r, dbd, S_TOKEN_REVOKE_CODE, &nrows, 1, args, 0) != 0) {
+        return MTO_STORE_ERROR;
+    }
+    return nrows > 0 ? MTO_STORE_OK : MTO_STORE_NOTFOUND;
+}
+
+mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_token_t **out)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[1] = { token_hash };
+    apr_dbd_row_t *row;
+    mto_token_t *t;
+    mto_store_rc rc;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    rc = mto_select_one(r, dbd, S_TOKEN_GET, 1, args, &row);
+    if (rc != MTO_STORE_OK) {
+        return rc;
+    }
+    t = apr_pcalloc(r->pool, sizeof(*t));
+    t->client_id = mto_entry_str(r->pool, MTO_COL(0));
+    t->user = mto_entry_str(r->pool, MTO_COL(1));
+    t->scope = mto_entry_str(r->pool, MTO_COL(2));
+    t->issued = mto_entry_i64(MTO_COL(3), 0);
+    t->expires = mto_entry_i64(MTO_COL(4), 0);
+    *out = t;
+    return MTO_STORE_OK;
+}

@@ -1,0 +1,219 @@
+/*
+ * tool.h - the admin tool `mytimetable-oauth` (SPEC §6).
+ *
+ * main.c parses the global options and dispatches; each cmd_*.c is one
+ * family of commands; tool_db.c holds every SQL statement and is the only
+ * file that talks to apr_dbd.  The protocol core (mto.h) supplies hashing
+ * and random values.
+ */
+#ifndef MTO_TOOL_H
+#define MTO_TOOL_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_getopt.h>
+
+#include "mto.h"
+
+#define TOOL_NAME "mytimetable-oauth"
+
+/* Exit statuses. */
+#define TOOL_OK     0
+#define TOOL_FAIL   1       /* what was asked could not be done */
+#define TOOL_USAGE  2       /* the command line is wrong */
+
+/* Longest secret, token or stdin line accepted. */
+#define TOOL_LINE_MAX 4096
+
+/* bcrypt cost when none is given (SPEC §6: like htpasswd -B). */
+#define TOOL_BCRYPT_COST 10
+
+/* Random bytes of a generated client secret or API token. */
+#define TOOL_SECRET_BYTES 32
+
+/* Option codes every command understands (apr_getopt_option_t.optch);
+ * commands number their own long-only options from TOOL_OPT_CMD. */
+enum {
+    TOOL_OPT_DRIVER = 256,
+    TOOL_OPT_PARAMS,
+    TOOL_OPT_CMD = 300
+};
+
+#define TOOL_COMMON_OPTIONS \
+    { "help",   'h',             0, "show the usage and exit" }, \
+    { "driver", TOOL_OPT_DRIVER, 1, "apr_dbd driver" }, \
+    { "params", TOOL_OPT_PARAMS, 1, "apr_dbd connection string" }
+
+/* The usage lines of the global options, for every command's --help. */
+#define TOOL_USAGE_GLOBAL \
+    "Database options (before or after the command):\n" \
+    "  --driver NAME     apr_dbd driver: sqlite3 (default) or pgsql\n" \
+    "  --params STRING   sqlite3: the database file; pgsql: \"host=… dbname=… user=…\"\n"
+
+typedef struct tool_db_t tool_db_t;
+
+typedef struct {
+    apr_pool_t *pool;
+    const char *driver;             /* apr_dbd driver name */
+    const char *params;             /* its connection string; NULL: not given */
+    tool_db_t *db;                  /* open connection, or NULL */
+} tool_ctx_t;
+
+/* One command's option parser (main.c). */
+typedef struct {
+    apr_getopt_t *os;
+    const char *cmd;                /* "client add": for messages */
+    const char *usage;              /* printed by --help */
+    int status;                     /* exit status when tool_opt_next returned -1 */
+} tool_opts_t;
+
+typedef int tool_cmd_fn(tool_ctx_t *ctx, int argc, const char *const *argv);
+
+/* ------------------------------------------------------------------ main.c */
+
+/* argv[0] is the command's last word; options may come anywhere. */
+void tool_opts_init(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage,
+                    int argc, const char *const *argv);
+
+/* 1: *ch and *arg hold one of the command's own options; 0: no more options
+ * (tool_nargs/tool_arg give the rest); -1: return o->status (--help was
+ * answered, or the line is wrong and the message printed).  --driver and
+ * --params are taken care of here. */
+int tool_opt_next(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *opts,
+                  int *ch, const char **arg);
+int tool_nargs(const tool_opts_t *o);
+const char *tool_arg(const tool_opts_t *o, int i);
+
+/* "mytimetable-oauth CMD: message" and a pointer to --help; TOOL_USAGE. */
+int tool_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* "mytimetable-oauth: message" on stderr; TOOL_FAIL. */
+int tool_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A remark on stderr that does not change the exit status. */
+void tool_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line from standard input (a prompt without echo when it is a
+ * terminal), without its line end.  An empty line, a NUL byte or more than
+ * TOOL_LINE_MAX bytes: message and TOOL_FAIL. */
+int tool_read_secret(apr_pool_t *p, const char *what, const char **out);
+
+/* Prints a freshly generated secret: its only appearance anywhere. */
+int tool_print_secret(const char *secret, const char *what);
+
+/* A decimal in [min, max] and nothing else. */
+int tool_parse_int(const char *s, apr_int64_t min, apr_int64_t max, apr_int64_t *out);
+
+/* Now, in epoch seconds. */
+apr_int64_t tool_now(void);
+
+/* Epoch seconds as 2024-05-01T12:00:00Z. */
+const char *tool_format_time(apr_pool_t *p, apr_int64_t t);
+
+/* Spring-format hash of a secret: "sha256" or "bcrypt" (cost). */
+int tool_hash_secret(apr_pool_t *p, const char *secret, int bcrypt, int cost,
+                     const char **out);
+
+/* --hash sha256|bcrypt: 0 SHA-256, 1 bcrypt, -1 neither. */
+int tool_parse_hash_name(const char *s);
+
+/* The commands. */
+tool_cmd_fn tool_cmd_init;
+tool_cmd_fn tool_cmd_client;
+tool_cmd_fn tool_cmd_api_token;
+tool_cmd_fn tool_cmd_token;
+tool_cmd_fn tool_cmd_purge;
+tool_cmd_fn tool_cmd_hash;
+
+/* ---------------------------------------------------------------- tool_db.c */
+
+/* Every function prints what went wrong (naming the driver and apr_dbd's
+ * message) and returns TOOL_FAIL, or returns TOOL_OK. */
+
+/* Opens ctx->db.  create: `init` may create a new SQLite file; any other
+ * command refuses a file that does not exist rather than create it empty. */
+int tool_db_open(tool_ctx_t *ctx, int create);
+void tool_db_close(tool_ctx_t *ctx);
+
+/* Runs the driver's embedded schema, one statement at a time.  *journal
+ * gets SQLite's journal mode after it ("wal"), or NULL. */
+int tool_db_init(tool_db_t *db, int *nstatements, const char **journal);
+
+/* A row of oauth_client_details as text; NULL where the column is NULL. */
+typedef struct {
+    const char *client_id;
+    const char *resource_ids;
+    const char *client_secret;
+    const char *scope;
+    const char *authorized_grant_types;
+    const char *web_server_redirect_uri;
+    const char *authorities;
+    const char *access_token_validity;
+    const char *refresh_token_validity;
+    const char *additional_information;
+    const char *autoapprove;
+} tool_client_row_t;
+
+/* Rows removed or revoked, per table. */
+typedef struct {
+    int codes;
+    int access;
+    int refresh;
+    int approvals;
+} tool_counts_t;
+
+/* *out is NULL when there is no such client. */
+int tool_db_client_get(tool_db_t *db, const char *client_id, tool_client_row_t **out);
+int tool_db_client_insert(tool_db_t *db, const tool_client_row_t *c);
+/* tool_client_row_t *, ordered by client_id. */
+int tool_db_client_list(tool_db_t *db, apr_array_header_t **rows);
+int tool_db_client_set_secret(tool_db_t *db, const char *client_id, const char *hash,
+                              int *found);
+/* The client and its codes, tokens and approvals, in one transaction. */
+int tool_db_client_remove(tool_db_t *db, const char *client_id, int *found,
+                          tool_counts_t *removed);
+
+typedef struct {
+    const char *name;
+    const char *token;              /* as stored: clear or {SHA-256}hex */
+    int is_elevated;
+    int authentication_required;
+} tool_api_token_row_t;
+
+/* Rows named name; rows holding either form of one token. */
+int tool_db_api_token_count_name(tool_db_t *db, const char *name, int *count);
+int tool_db_api_token_count_token(tool_db_t *db, const char *clear, const char *hashed,
+                                  int *count);
+int tool_db_api_token_insert(tool_db_t *db, const tool_api_token_row_t *t);
+/* tool_api_token_row_t *, ordered by name. */
+int tool_db_api_token_list(tool_db_t *db, apr_array_header_t **rows);
+int tool_db_api_token_remove(tool_db_t *db, const char *name, int *removed);
+
+typedef struct {
+    const char *kind;               /* "access" or "refresh" */
+    const char *hash;               /* SHA-256 hex of the token */
+    const char *client_id;
+    const char *user;
+    const char *scope;
+    apr_int64_t issued;
+    apr_int64_t expires;            /* 0: never */
+    int rotated;                    /* a refresh token replaced by a newer one */
+} tool_token_row_t;
+
+/* Access and refresh tokens, either filter NULL for any. */
+int tool_db_token_list(tool_db_t *db, const char *client_id, const char *user,
+                       apr_array_header_t **rows);
+/* Deletes the access and refresh tokens and unredeemed codes of a client
+ * and/or user (at least one given), in one transaction. */
+int tool_db_token_revoke(tool_db_t *db, const char *client_id, const char *user,
+                         tool_counts_t *revoked);
+/* Deletes the token with this SHA-256 hex: an access token, or a refresh
+ * token with its whole grant (its rotated family and the access tokens
+ * issued from it, as RFC 7009 §2.1 asks). */
+int tool_db_token_revoke_hash(tool_db_t *db, const char *hash, tool_counts_t *revoked);
+
+/* Deletes what expired before now (SPEC §6 purge). */
+int tool_db_purge(tool_db_t *db, apr_int64_t now, tool_counts_t *purged);
+
+#endif /* MTO_TOOL_H */

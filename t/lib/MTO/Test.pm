@@ -1,0 +1,351 @@
+package MTO::Test;
+# Shared helpers for the Apache::Test suite (t/*.t).  t/TEST puts t/lib on
+# PERL5LIB and exports MTO_DBD_DRIVER / MTO_DBD_PARAMS, so a test only says
+#
+#   use Apache::Test qw(-withtestmore);     # brings Test::More's is/like/...
+#   use Apache::TestRequest qw(GET POST);    # (no `use Test::More` besides)
+#   use MTO::Test;
+#
+# Debian-packaged modules only: JSON, LWP, URI, Digest::SHA, MIME::Base64.
+use strict;
+use warnings;
+
+use Exporter 'import';
+use Apache::Test ();
+use Apache::TestRequest ();
+use File::Temp ();
+use JSON ();
+use MIME::Base64 ();
+use POSIX ();
+use URI ();
+use URI::Escape ();
+
+our @EXPORT = qw(
+    %USERS @SCOPES
+    db_sql db_value tool tool_result add_client
+    basic_header client_basic_header
+    authorize_url query_params location_params json_body
+    consent_form approve_consent obtain_code obtain_token
+    log_files log_grep
+);
+
+# t/conf/htpasswd
+our %USERS = (alice => 'alice-pw', bob => 'bob-pw', demo => 'demo');
+
+# The built-in scopes (SPEC §3).
+our @SCOPES = qw(username user_read profile_read profile_write alltimetables messages_read);
+
+my $JSON = JSON->new->utf8->canonical;
+
+sub top_dir { Apache::Test::vars('top_dir') }
+
+sub driver { $ENV{MTO_DBD_DRIVER} || 'sqlite3' }
+
+sub params {
+    return $ENV{MTO_DBD_PARAMS} if $ENV{MTO_DBD_PARAMS};
+    return top_dir() . '/t/db/oauth.db' if driver() eq 'sqlite3';
+    die "MTO::Test: MTO_DBD_PARAMS is not set (run the tests through t/TEST)\n";
+}
+
+# uid/gid of httpd's children when we run as root, else nothing: a root-run
+# sqlite3 or admin tool would leave root-owned -wal/-shm files that the
+# children cannot open.
+sub _server_ids {
+    return () unless $> == 0;
+    my $user  = Apache::Test::vars('user')  || 'nobody';
+    my $group = Apache::Test::vars('group') || 'nogroup';
+    my $uid = getpwnam($user);
+    my $gid = getgrnam($group);
+    die "MTO::Test: unknown user/group $user/$group\n" unless defined $uid && defined $gid;
+    return ($uid, $gid);
+}
+
+# Runs @cmd (no shell) with $stdin on its standard input, as the server's
+# user when root.  Returns (exit status, stdout, stderr).
+sub _run {
+    my ($stdin, @cmd) = @_;
+    my ($in, $out, $err) = map { File::Temp->new(TMPDIR => 1) } 1 .. 3;
+    print {$in} $stdin if defined $stdin;
+    close $in;
+    my @ids = _server_ids();
+    chown $ids[0], $ids[1], $out->filename, $err->filename if @ids;
+
+    my $pid = fork;
+    die "MTO::Test: fork: $!\n" unless defined $pid;
+    if (!$pid) {
+        open STDIN,  '<', $in->filename  or POSIX::_exit(127);
+        open STDOUT, '>', $out->filename or POSIX::_exit(127);
+        open STDERR, '>', $err->filename or POSIX::_exit(127);
+        if (@ids) {
+            my ($uid, $gid) = @ids;
+            $) = "$gid $gid";
+            POSIX::setgid($gid) or POSIX::_exit(126);
+            POSIX::setuid($uid) or POSIX::_exit(126);
+        }
+        { no warnings 'exec'; exec { $cmd[0] } @cmd; }
+        print STDERR "exec $cmd[0]: $!\n";
+        POSIX::_exit(127);
+    }
+    waitpid $pid, 0;
+    my $status = $?;
+    local $/;
+    open my $o, '<', $out->filename or die;
+    open my $e, '<', $err->filename or die;
+    my ($o_text, $e_text) = (scalar <$o>, scalar <$e>);
+    return ($status, $o_text // '', $e_text // '');
+}
+
+# db_sql($sql): runs SQL (one or more statements) on the test database with
+# the sqlite3 CLI or psql.  Returns the result rows as array refs (NULL and
+# '' both read as '').  Dies on an SQL error.
+sub db_sql {
+    my ($sql) = @_;
+    my @cmd = driver() eq 'pgsql'
+        ? (qw(psql -X -q -A -t -F), "\t", qw(-v ON_ERROR_STOP=1 -d), params())
+        : (qw(sqlite3 -batch -bail -cmd), '.timeout 10000', '-separator', "\t", params());
+    my ($status, $out, $err) = _run($sql, @cmd);
+    die "db_sql failed ($err): $sql\n" if $status;
+    return map { [split /\t/, $_, -1] } split /\n/, $out;
+}
+
+# db_value($sql): the first column of the first row, or undef.
+sub db_value {
+    my ($row) = db_sql(@_);
+    return $row ? $row->[0] : undef;
+}
+
+sub _tool_cmd {
+    my @args = @_;
+    my @db = grep({ /^--(driver|params)(=|$)/ } @args)
+        ? () : ('--driver', driver(), '--params', params());
+    return (top_dir() . '/mytimetable-oauth', @db, @args);
+}
+
+# tool_result(@args) / tool_result({stdin => $text}, @args): runs the admin
+# tool on the test database (unless @args name --driver/--params) and returns
+# {status => exit code, out => stdout, err => stderr}.
+sub tool_result {
+    my $opt = ref $_[0] eq 'HASH' ? shift : {};
+    my ($status, $out, $err) = _run($opt->{stdin}, _tool_cmd(@_));
+    return { status => $status >> 8, signal => $status & 127, out => $out, err => $err };
+}
+
+# tool(@args) / tool({stdin => $text}, @args): stdout; dies when the tool fails.
+sub tool {
+    my $r = tool_result(@_);
+    my @args = grep { !ref } @_;
+    die "mytimetable-oauth @args: exit $r->{status}"
+      . ($r->{signal} ? " (signal $r->{signal})" : '') . ": $r->{err}\n"
+        if $r->{status} || $r->{signal};
+    return $r->{out};
+}
+
+my $client_seq = 0;
+
+# add_client(%opt): `mytimetable-oauth client add ID --secret-stdin ...`.
+#   id            default: unique per call
+#   secret        default: random
+#   redirect_uri  default: http://localhost/cb       (array ref: option repeated)
+#   scope         default: the six built-in scopes, comma separated
+#   any other key: passed as --key-with-dashes VALUE (undef: a bare flag;
+#                  array ref: the option repeated)
+# Returns {id => ..., secret => ...}.
+sub add_client {
+    my %opt = @_;
+    my $id = delete $opt{id} // sprintf 'client-%d-%d-%d', $$, time, ++$client_seq;
+    my $secret = delete $opt{secret}
+        // join '', map { sprintf '%02x', int rand 256 } 1 .. 16;
+    $opt{redirect_uri} = 'http://localhost/cb' unless exists $opt{redirect_uri};
+    $opt{scope} = join(',', @SCOPES) unless exists $opt{scope};
+
+    my @args = ('client', 'add', $id, '--secret-stdin');
+    for my $key (sort keys %opt) {
+        (my $flag = "--$key") =~ tr/_/-/;
+        my $v = $opt{$key};
+        if (!defined $v)       { push @args, $flag }
+        elsif (ref $v eq 'ARRAY') { push @args, map { ($flag, $_) } @$v }
+        else                   { push @args, $flag, $v }
+    }
+    tool({ stdin => "$secret\n" }, @args);
+    return { id => $id, secret => $secret };
+}
+
+# basic_header($user, $pw): the header pair for Apache::TestRequest,
+#   GET $url, basic_header(alice => $USERS{alice});
+sub basic_header {
+    my ($user, $pw) = @_;
+    return (Authorization => 'Basic ' . MIME::Base64::encode_base64("$user:$pw", ''));
+}
+
+# client_basic_header($id, $secret): client_secret_basic as RFC 6749 §2.3.1
+# has it: id and secret form-urlencoded before base64.
+sub client_basic_header {
+    my ($id, $secret) = @_;
+    my $enc = sub {
+        (my $s = URI::Escape::uri_escape_utf8($_[0], '^A-Za-z0-9\-._~ ')) =~ tr/ /+/;
+        $s;
+    };
+    return basic_header($enc->($id), $enc->($secret));
+}
+
+# authorize_url(k => v, ...) or authorize_url('/noauth/authorize', k => v, ...):
+# a path with the query in the order given (repeat a key to send it twice).
+sub authorize_url {
+    my $path = @_ % 2 ? shift : '/oauth/authorize';
+    my $u = URI->new($path);
+    $u->query_form(@_);
+    return "$u";
+}
+
+# query_params($url_or_query): {name => value}; a repeated name gives an
+# array ref of its values.
+sub query_params {
+    my ($s) = @_;
+    return {} unless defined $s;
+    my $q = $s =~ /\?/ ? URI->new($s)->query : $s;
+    my %h;
+    my @pairs = URI->new('?' . ($q // ''))->query_form;
+    while (my ($k, $v) = splice @pairs, 0, 2) {
+        if (!exists $h{$k})        { $h{$k} = $v }
+        elsif (ref $h{$k})         { push @{ $h{$k} }, $v }
+        else                       { $h{$k} = [$h{$k}, $v] }
+    }
+    return \%h;
+}
+
+# location_params($res): the query of the response's Location header.
+sub location_params {
+    my ($res) = @_;
+    my $loc = $res->header('Location');
+    die 'no Location header (status ' . $res->code . ")\n" unless defined $loc;
+    return query_params($loc);
+}
+
+# json_body($res): the decoded JSON body; dies if it is not JSON.
+sub json_body {
+    my ($res) = @_;
+    my $body = $res->decoded_content // $res->content;
+    my $data = eval { $JSON->decode($body) };
+    die 'not JSON (status ' . $res->code . "): $body\n" unless defined $data;
+    return $data;
+}
+
+# consent_form($res): the consent page's form as {action => ..., method =>
+# ..., fields => [name => value, ...]} (hidden inputs only), or undef.
+sub consent_form {
+    my ($res) = @_;
+    my $html = $res->decoded_content // $res->content // '';
+    my ($attrs, $body) = $html =~ m{<form\b([^>]*)>(.*?)</form>}is or return;
+    my $attr = sub {
+        my ($tag, $name) = @_;
+        $tag =~ /\b\Q$name\E\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i or return;
+        return _html_unescape($1 // $2 // $3);
+    };
+    my @fields;
+    for my $input ($body =~ m{<input\b([^>]*)>}gi) {
+        next unless lc($attr->($input, 'type') // '') eq 'hidden';
+        my $name = $attr->($input, 'name');
+        push @fields, $name, $attr->($input, 'value') // '' if defined $name;
+    }
+    return {
+        action => $attr->($attrs, 'action') // '',
+        method => uc($attr->($attrs, 'method') // 'GET'),
+        fields => \@fields,
+    };
+}
+
+sub _html_unescape {
+    my ($s) = @_;
+    $s =~ s/&#x([0-9a-f]+);/chr hex $1/gie;
+    $s =~ s/&#(\d+);/chr $1/ge;
+    my %ent = (amp => '&', lt => '<', gt => '>', quot => '"', apos => "'");
+    $s =~ s/&(amp|lt|gt|quot|apos);/$ent{$1}/g;
+    return $s;
+}
+
+# approve_consent($res, $approve, $user, $pw, $url): posts the consent
+# page's form back (to its action, or to $url, the authorize URL that showed
+# it) with user_oauth_approval=true|false; returns the response (a redirect
+# is not followed).
+sub approve_consent {
+    my ($res, $approve, $user, $pw, $url) = @_;
+    my $form = consent_form($res) or die "no consent form in the page:\n" . $res->content . "\n";
+    $url //= '/oauth/authorize';
+    my $action = $form->{action} ne '' ? $form->{action} : $url;
+    $action = URI->new_abs($action, "http://localhost$url")->path_query;
+    my @fields = grep { defined } @{ $form->{fields} };
+    my %f = @fields;
+    push @fields, user_oauth_approval => ($approve ? 'true' : 'false')
+        unless exists $f{user_oauth_approval};
+    return Apache::TestRequest::POST($action, \@fields,
+        basic_header($user, $pw), redirect_ok => 0);
+}
+
+# obtain_code(client => {id,...}, user => 'alice', redirect_uri => ..., any
+# other authorize parameter ...): runs the authorize step (approving the
+# consent page if one is shown) and returns the redirect's query parameters
+# ({code, state, iss} or {error, ...}).
+sub obtain_code {
+    my %opt = @_;
+    my $client = delete $opt{client} or die "obtain_code: client => {id => ...} needed\n";
+    my $user = delete $opt{user} // 'alice';
+    my $path = delete $opt{path} // '/oauth/authorize';
+    my @params = (response_type => 'code', client_id => $client->{id},
+                  redirect_uri => 'http://localhost/cb', state => 'xyz');
+    my %p = @params;
+    $p{$_} = $opt{$_} for keys %opt;
+    my @pairs = map { defined $p{$_} ? ($_ => $p{$_}) : () } sort keys %p;
+    my $url = authorize_url($path, @pairs);
+    my $res = Apache::TestRequest::GET($url, basic_header($user, $USERS{$user}),
+        redirect_ok => 0);
+    $res = approve_consent($res, 1, $user, $USERS{$user}, $url) if $res->code == 200;
+    die "obtain_code: authorize answered " . $res->code . "\n" . $res->content . "\n"
+        unless $res->is_redirect;
+    return location_params($res);
+}
+
+# obtain_token(client => {id, secret}, ... as obtain_code): a code, then the
+# token endpoint (client_secret_post).  Returns the decoded JSON of the
+# token response; dies unless it is a 200.
+sub obtain_token {
+    my %opt = @_;
+    my $client = $opt{client};
+    my $redirect_uri = exists $opt{redirect_uri} ? $opt{redirect_uri} : 'http://localhost/cb';
+    my $verifier = delete $opt{code_verifier};
+    my $got = obtain_code(%opt);
+    die "obtain_token: no code: " . $JSON->encode($got) . "\n" unless $got->{code};
+    my $res = Apache::TestRequest::POST('/oauth/token', [
+        grant_type    => 'authorization_code',
+        code          => $got->{code},
+        client_id     => $client->{id},
+        client_secret => $client->{secret},
+        (defined $redirect_uri ? (redirect_uri  => $redirect_uri) : ()),
+        (defined $verifier ? (code_verifier => $verifier) : ()),
+    ]);
+    die "obtain_token: token endpoint answered " . $res->code . ": " . $res->content . "\n"
+        unless $res->code == 200;
+    return json_body($res);
+}
+
+# log_files(): the server's error and access logs (t/logs).
+sub log_files {
+    my $logs = Apache::Test::vars('t_logs');
+    return grep { -f } map { "$logs/$_" } qw(error_log access_log mto_access_log);
+}
+
+# log_grep($string): the log lines containing $string, as "file: line".
+# Access log lines are written after the response is sent: a test checking
+# a request it just made may need a moment (or a second request) first.
+sub log_grep {
+    my ($needle) = @_;
+    my @hits;
+    for my $file (log_files()) {
+        open my $fh, '<', $file or next;
+        while (my $line = <$fh>) {
+            push @hits, "$file: $line" if index($line, $needle) >= 0;
+        }
+    }
+    return @hits;
+}
+
+1;
