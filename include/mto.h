@@ -159,6 +159,40 @@ int mto_utf8_ok(const char *s, apr_size_t len);
  * dropping nothing), values urlencoded: for redirects back to the client. */
 const char *mto_url_add_params(apr_pool_t *p, const char *url, const apr_table_t *params);
 
+/* ------------------------------------------ bearer credentials (bearer.c) */
+
+/* What a credential source held. */
+#define MTO_CRED_ABSENT     0           /* nothing for us (or another auth-scheme) */
+#define MTO_CRED_FOUND      1           /* *token set */
+#define MTO_CRED_MALFORMED  (-1)        /* RFC 6750 invalid_request */
+
+/* RFC 6750 §2.1 b64token syntax, exactly len bytes. */
+int mto_b64token_ok(const char *s, apr_size_t len);
+
+/* An Authorization header value: "Bearer" (any case) 1*SP b64token.
+ * ABSENT for NULL or a well-formed other scheme (Basic…); MALFORMED for an
+ * empty value, no scheme, or Bearer without a valid token. */
+int mto_bearer_from_header(apr_pool_t *p, const char *value, const char **token);
+
+/* The access_token parameter of a query string (RFC 6750 §2.3), decoded.
+ * MALFORMED when given twice, empty, undecodable or not a b64token. */
+int mto_bearer_from_query(apr_pool_t *p, const char *query, const char **token);
+
+/* The query without its access_token pairs: what the backend may see.
+ * NULL when nothing is left. */
+char *mto_query_without_token(apr_pool_t *p, const char *query);
+
+/* The query with every access_token value replaced by REDACTED: what a log
+ * may see.  NULL for NULL. */
+char *mto_query_redact(apr_pool_t *p, const char *query);
+
+/* A request line ("GET /x?access_token=… HTTP/1.1") redacted the same way. */
+char *mto_request_line_redact(apr_pool_t *p, const char *line);
+
+/* s as an RFC 9110 quoted-string (for WWW-Authenticate auth-params);
+ * control characters are dropped. */
+const char *mto_quoted_string(apr_pool_t *p, const char *s);
+
 /* ---------------------------------------------- consent template (template.c) */
 
 /* Replaces {{name}} in tpl by vars[name] (already escaped by the caller);
