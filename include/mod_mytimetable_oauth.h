@@ -67,6 +67,11 @@ int mto_conf_require_pkce(const mto_server_conf_t *c);
 const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c);
 const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope);
 
+/* What a directive handler cannot check because it depends on modules that
+ * may be loaded later (the socache provider): NULL, or a message naming the
+ * directive.  From check_config, so `apachectl -t` fails too. */
+const char *mto_conf_check(apr_pool_t *p, server_rec *s);
+
 /* The issuer (RFC 8414 / RFC 9207): configured, or derived from the request. */
 const char *mto_issuer(request_rec *r);
 
@@ -81,7 +86,7 @@ typedef enum {
 
 /* Registers every prepared statement with mod_dbd (post_config, before mod_dbd's). */
 void mto_store_register(apr_pool_t *pconf, server_rec *s);
-/* True when mod_dbd is loaded (checked at post_config). */
+/* True when mod_dbd is loaded (checked at check_config). */
 int mto_store_available(void);
 
 mto_store_rc mto_store_client_get(request_rec *r, const char *client_id, mto_client_t **out);

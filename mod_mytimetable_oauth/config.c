@@ -10,6 +10,8 @@
 
 #include <apr_file_io.h>
 #include <apr_uri.h>
+#include <ap_provider.h>
+#include <ap_socache.h>
 #include <http_core.h>
 
 #define MTO_DEFAULT_TOKEN_LIFETIME    43200
@@ -158,6 +160,33 @@ const char *mto_issuer(request_rec *r)
     return apr_pstrmemdup(r->pool, url, len - 1);       /* no trailing slash */
 }
 
+/* Providers register themselves when their module is loaded, possibly after
+ * our directive: so the name is looked up once the whole file is read. */
+static const char *mto_cache_check(apr_pool_t *p, const char *spec)
+{
+    const char *name;
+
+    if (!spec || !strcmp(spec, "none")) {
+        return NULL;
+    }
+    name = apr_pstrndup(p, spec, strcspn(spec, ":"));
+    if (ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION)) {
+        return NULL;
+    }
+    return apr_psprintf(p, "MyTimetableOAuthCache: unknown socache provider '%s' (load "
+                        "mod_socache_%s, or use none)", name, name);
+}
+
+const char *mto_conf_check(apr_pool_t *p, server_rec *s)
+{
+    const char *err = NULL;
+
+    for (; s && !err; s = s->next) {
+        err = mto_cache_check(p, mto_server_conf(s)->cache_spec);
+    }
+    return err;
+}
+
 /* ------------------------------------------------------------ directive handlers */
 
 static const char *mto_server_only(cmd_parms *cmd)
@@ -210,7 +239,8 @@ static const char *mto_set_issuer(cmd_parms *cmd, void *dc, const char *arg)
         return err;
     }
     /* RFC 8414 §2: an https URL (http allowed for tests) without query or fragment. */
-    if (apr_uri_parse(cmd->pool, arg, &uri) != APR_SUCCESS || !uri.scheme || !uri.hostname
+    if (apr_uri_parse(cmd->pool, arg, &uri) != APR_SUCCESS || !uri.scheme
+        || !uri.hostname || !*uri.hostname
         || (strcasecmp(uri.scheme, "https") && strcasecmp(uri.scheme, "http"))
         || uri.query || uri.fragment || strchr(arg, '?') || strchr(arg, '#')) {
         return apr_psprintf(cmd->pool, "MyTimetableOAuthIssuer: '%s' is not an absolute "
@@ -261,7 +291,7 @@ static const char *mto_add_scope(cmd_parms *cmd, void *dc, const char *name, con
     }
     if (!mto_scope_syntax_ok(name) || strchr(name, ' ')) {
         return apr_psprintf(cmd->pool, "MyTimetableOAuthScope: '%s' is not a valid scope "
-                            "name (RFC 6749 §3.3)", name);
+                            "name (RFC 6749 section 3.3)", name);
     }
     if (!c->scopes) {
         c->scopes = apr_array_make(cmd->pool, 8, sizeof(mto_scope_def_t));

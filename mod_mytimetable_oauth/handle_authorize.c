@@ -186,7 +186,7 @@ static const char *mto_authz_check(request_rec *r, const apr_table_t *params, mt
         return "invalid_request";
     }
     if (!mto_pkce_challenge_ok(method, challenge)) {
-        *description = "code_challenge is malformed (RFC 7636 §4.2)";
+        *description = "code_challenge is malformed (RFC 7636 section 4.2)";
         return "invalid_request";
     }
     req->challenge = challenge;

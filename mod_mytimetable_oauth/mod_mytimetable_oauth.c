@@ -9,17 +9,34 @@
 
 #include <http_protocol.h>
 
-/* Checks what the configuration needs and registers the SQL statements.
- * Runs before mod_dbd's post_config so that mod_dbd sees the statements. */
-static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+/* What the configuration needs beyond its own directives: mod_dbd, and the
+ * socache provider MyTimetableOAuthCache names.  A check_config hook, because
+ * `httpd -t` runs it (and stops before post_config): the configuration test
+ * must fail for the same reasons as the start. */
+static int mto_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
+    const char *err;
+
     if (!mto_store_available()) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
                      "mod_mytimetable_oauth: You must load mod_dbd (LoadModule dbd_module "
                      "modules/mod_dbd.so) and configure DBDriver/DBDParams to use "
-                     "MyTimetableOAuth handlers");
+                     "MyTimetableOAuth handlers and directives");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if ((err = mto_conf_check(ptemp, s))) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
+                     "mod_mytimetable_oauth: %s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+/* Registers the SQL statements (mod_dbd's presence was checked in
+ * check_config).  Runs before mod_dbd's post_config so that mod_dbd sees
+ * the statements. */
+static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
     mto_store_register(pconf, s);
     mto_consent_init_key();
     return OK;
@@ -49,6 +66,7 @@ static void mto_register_hooks(apr_pool_t *p)
 {
     static const char *const before_dbd[] = { "mod_dbd.c", NULL };
 
+    ap_hook_check_config(mto_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(mto_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     ap_hook_child_init(mto_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(mto_handler, NULL, NULL, APR_HOOK_MIDDLE);

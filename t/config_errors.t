@@ -1,0 +1,234 @@
+# Configuration errors (SPEC §3): `apache2 -t` on a small httpd.conf of its
+# own, one bad line at a time.  A bad value, a directive where it may not
+# stand, an unknown socache provider, the module without mod_dbd: -t exits
+# non-zero and the message names the directive (or mod_dbd).  Good values
+# of every directive: "Syntax OK".
+use strict;
+use warnings FATAL => 'all';
+
+use Apache::Test qw(-withtestmore);
+use Apache::TestRequest qw(GET POST);
+use File::Temp ();
+use POSIX ();
+use MTO::Test;
+
+
+my $top = Apache::Test::vars('top_dir');
+my $httpd = Apache::Test::vars('httpd') || '/usr/sbin/apache2';
+my $module_so = "$top/mod_mytimetable_oauth/.libs/mod_mytimetable_oauth.so";
+my $modules = '/usr/lib/apache2/modules';
+my $dir = File::Temp->newdir('mto-conf-XXXXXX', TMPDIR => 1);
+
+sub write_file {
+    my ($name, $text) = @_;
+    open my $fh, '>', "$dir/$name" or die "$dir/$name: $!\n";
+    print {$fh} $text;
+    close $fh or die "$dir/$name: $!\n";
+    return "$dir/$name";
+}
+
+my $template = write_file('consent.html', "<form method=post>{{csrf_token}}</form>\n");
+my $no_csrf = write_file('no-csrf.html', "<form method=post></form>\n");
+my $huge = write_file('huge.html', '{{csrf_token}}' . ('x' x (256 * 1024)));
+
+# A minimal configuration around $lines.  %opt: dbd => 0 (no mod_dbd),
+# dbd_after => 1 (mod_dbd loaded after the module's lines), load => [extra
+# modules, loaded after $lines].
+sub config {
+    my ($lines, %opt) = @_;
+    my $dbd = "LoadModule dbd_module $modules/mod_dbd.so\n"
+            . "DBDriver sqlite3\nDBDParams $dir/oauth.db\n";
+    $dbd = '' if defined $opt{dbd} && !$opt{dbd};
+    my ($before, $after) = $opt{dbd_after} ? ('', $dbd) : ($dbd, '');
+    my $load = join '', map { "LoadModule ${_}_module $modules/mod_$_.so\n" } @{ $opt{load} || [] };
+    return <<EOF;
+ServerRoot $dir
+ServerName localhost
+PidFile $dir/httpd.pid
+DefaultRuntimeDir $dir
+ErrorLog $dir/error_log
+LoadModule mpm_event_module $modules/mod_mpm_event.so
+LoadModule authz_core_module $modules/mod_authz_core.so
+LoadModule socache_shmcb_module $modules/mod_socache_shmcb.so
+LoadModule mytimetable_oauth_module $module_so
+$before$lines
+$after$load
+EOF
+}
+
+# Runs `apache2 -t -f` on the configuration; returns (exit status, output).
+sub httpd_t {
+    my $conf = write_file('httpd.conf', config(@_));
+    my $pid = open(my $fh, '-|') // die "fork: $!\n";
+    if (!$pid) {
+        open STDERR, '>&', \*STDOUT or POSIX::_exit(127);
+        exec 'timeout', '30', $httpd, '-t', '-f', $conf or POSIX::_exit(127);
+    }
+    my $out = do { local $/; <$fh> } // '';
+    close $fh;
+    return ($? >> 8, $out);
+}
+
+sub syntax_ok {
+    my ($lines, $name, %opt) = @_;
+    my ($status, $out) = httpd_t($lines, %opt);
+    ok $status == 0 && $out =~ /Syntax OK/, "$name: Syntax OK" or diag $out;
+}
+
+# $lines is refused, with a message naming $what.
+sub refused {
+    my ($lines, $what, $name, %opt) = @_;
+    my ($status, $out) = httpd_t($lines, %opt);
+    # (Invalid command: the module is not loaded, which would prove nothing.)
+    ok $status != 0 && $out !~ /Syntax OK|Invalid command/, "$name: apache2 -t fails";
+    like $out, qr/\Q$what\E/, "$name: the message names $what";
+}
+
+sub in_location { "<Location /api>\n    @_\n</Location>" }
+
+# --- good values --------------------------------------------------------------
+
+my $good = <<EOF;
+MyTimetableOAuthIssuer https://oauth.example.org/
+MyTimetableOAuthTokenLifetime 0
+MyTimetableOAuthCodeLifetime 600
+MyTimetableOAuthApprovalLifetime 0
+MyTimetableOAuthRequirePKCE On
+MyTimetableOAuthCache shmcb
+MyTimetableOAuthCacheTTL 86400
+MyTimetableOAuthScope timetable_read "read the timetable"
+MyTimetableOAuthScope username "who you are"
+MyTimetableOAuthConsentTemplate $template
+<Location /oauth/authorize>
+    SetHandler mytimetable-oauth-authorize
+</Location>
+<Location /oauth/token>
+    SetHandler mytimetable-oauth-token
+</Location>
+<Location /api>
+    MyTimetableOAuthAcceptTokenIn header query
+    MyTimetableOAuthRequireApiToken On
+    MyTimetableOAuthPassToken Off
+</Location>
+<VirtualHost 127.0.0.1:8443>
+    MyTimetableOAuthIssuer http://127.0.0.1:8443
+    MyTimetableOAuthCodeLifetime 1
+    MyTimetableOAuthCache none
+</VirtualHost>
+EOF
+syntax_ok('', 'the module and mod_dbd, no directive');
+syntax_ok($good, 'every directive with a good value');
+syntax_ok("MyTimetableOAuthCache none", 'MyTimetableOAuthCache none');
+syntax_ok("MyTimetableOAuthCache memcache:127.0.0.1:11211",
+          'MyTimetableOAuthCache memcache:… with mod_socache_memcache loaded after it',
+          load => ['socache_memcache']);
+syntax_ok("MyTimetableOAuthCodeLifetime 1\nMyTimetableOAuthTokenLifetime 315360000",
+          'MyTimetableOAuthCodeLifetime 1, MyTimetableOAuthTokenLifetime 315360000');
+syntax_ok("<Location /oauth/token>\n SetHandler mytimetable-oauth-token\n</Location>",
+          'mod_dbd loaded after the module', dbd_after => 1);
+
+# --- bad values: [line, the directive the message must name, name] -----------
+
+my @bad = (
+    ['MyTimetableOAuthIssuer not-a-url'],
+    ['MyTimetableOAuthIssuer ftp://oauth.example.org'],
+    ['MyTimetableOAuthIssuer https://'],
+    ['MyTimetableOAuthIssuer https://oauth.example.org/?tenant=1'],
+    ['MyTimetableOAuthIssuer https://oauth.example.org/#top'],
+    ['MyTimetableOAuthIssuer'],
+    ['MyTimetableOAuthIssuer https://a.example https://b.example'],
+
+    ['MyTimetableOAuthTokenLifetime -1'],
+    ['MyTimetableOAuthTokenLifetime 12h'],
+    ['MyTimetableOAuthTokenLifetime ""'],
+    ['MyTimetableOAuthTokenLifetime 315360001'],
+    ['MyTimetableOAuthTokenLifetime 99999999999999999999'],
+    ['MyTimetableOAuthTokenLifetime 1 2'],
+
+    ['MyTimetableOAuthCodeLifetime 0'],
+    ['MyTimetableOAuthCodeLifetime 601'],
+    ['MyTimetableOAuthCodeLifetime -5'],
+    ['MyTimetableOAuthCodeLifetime 1.5'],
+    ['MyTimetableOAuthCodeLifetime five'],
+
+    ['MyTimetableOAuthApprovalLifetime -1'],
+    ['MyTimetableOAuthApprovalLifetime forever'],
+    ['MyTimetableOAuthApprovalLifetime 0x10'],
+
+    ['MyTimetableOAuthRequirePKCE yes'],
+    ['MyTimetableOAuthRequirePKCE S256'],
+    ['MyTimetableOAuthRequirePKCE'],
+
+    ['MyTimetableOAuthCache ""'],
+    ['MyTimetableOAuthCache :/tmp/cache'],
+    ['MyTimetableOAuthCache nosuchprovider'],
+    ['MyTimetableOAuthCache memcache:127.0.0.1:11211', 'MyTimetableOAuthCache',
+     'MyTimetableOAuthCache memcache:… without mod_socache_memcache'],
+    ['MyTimetableOAuthCache shmcb none'],
+    ["<VirtualHost 127.0.0.1:8443>\n MyTimetableOAuthCache nosuchprovider\n</VirtualHost>",
+     'MyTimetableOAuthCache', 'MyTimetableOAuthCache nosuchprovider in a VirtualHost'],
+
+    ['MyTimetableOAuthCacheTTL -1'],
+    ['MyTimetableOAuthCacheTTL 86401'],
+    ['MyTimetableOAuthCacheTTL ten'],
+
+    ['MyTimetableOAuthScope "two words" "a scope with a space"'],
+    ['MyTimetableOAuthScope "" "an empty scope name"'],
+    ['MyTimetableOAuthScope say"hi "a quote in the name"'],
+    ['MyTimetableOAuthScope lonely'],
+    ['MyTimetableOAuthScope a "b" c'],
+
+    ["MyTimetableOAuthConsentTemplate $dir/no-such-file.html", 'MyTimetableOAuthConsentTemplate',
+     'MyTimetableOAuthConsentTemplate of a missing file'],
+    ["MyTimetableOAuthConsentTemplate $no_csrf", 'MyTimetableOAuthConsentTemplate',
+     'MyTimetableOAuthConsentTemplate without {{csrf_token}}'],
+    ["MyTimetableOAuthConsentTemplate $huge", 'MyTimetableOAuthConsentTemplate',
+     'MyTimetableOAuthConsentTemplate larger than 256 KB'],
+    ["MyTimetableOAuthConsentTemplate $dir", 'MyTimetableOAuthConsentTemplate',
+     'MyTimetableOAuthConsentTemplate of a directory'],
+
+    [in_location('MyTimetableOAuthAcceptTokenIn cookie'), 'MyTimetableOAuthAcceptTokenIn',
+     'MyTimetableOAuthAcceptTokenIn cookie'],
+    [in_location('MyTimetableOAuthAcceptTokenIn header body'), 'MyTimetableOAuthAcceptTokenIn',
+     'MyTimetableOAuthAcceptTokenIn header body'],
+    [in_location('MyTimetableOAuthAcceptTokenIn'), 'MyTimetableOAuthAcceptTokenIn',
+     'MyTimetableOAuthAcceptTokenIn without a value'],
+    ['MyTimetableOAuthAcceptTokenIn header', 'MyTimetableOAuthAcceptTokenIn',
+     'MyTimetableOAuthAcceptTokenIn outside a directory section'],
+
+    [in_location('MyTimetableOAuthRequireApiToken yes'), 'MyTimetableOAuthRequireApiToken',
+     'MyTimetableOAuthRequireApiToken yes'],
+    ['MyTimetableOAuthRequireApiToken On', 'MyTimetableOAuthRequireApiToken',
+     'MyTimetableOAuthRequireApiToken outside a directory section'],
+
+    [in_location('MyTimetableOAuthPassToken maybe'), 'MyTimetableOAuthPassToken',
+     'MyTimetableOAuthPassToken maybe'],
+    ['MyTimetableOAuthPassToken Off', 'MyTimetableOAuthPassToken',
+     'MyTimetableOAuthPassToken outside a directory section'],
+);
+
+# Server-wide directives inside a <Location>.
+for my $line ('MyTimetableOAuthIssuer https://oauth.example.org',
+              'MyTimetableOAuthTokenLifetime 60', 'MyTimetableOAuthCodeLifetime 60',
+              'MyTimetableOAuthApprovalLifetime 60', 'MyTimetableOAuthRequirePKCE On',
+              'MyTimetableOAuthCache none', 'MyTimetableOAuthCacheTTL 60',
+              'MyTimetableOAuthScope extra "an extra scope"',
+              "MyTimetableOAuthConsentTemplate $template") {
+    my ($directive) = $line =~ /^(\S+)/;
+    push @bad, [in_location($line), $directive, "$directive inside <Location>"];
+}
+
+for my $case (@bad) {
+    my ($lines, $what, $name) = @$case;
+    $what //= ($lines =~ /^(\S+)/)[0];
+    $name //= $lines;
+    refused($lines, $what, $name);
+}
+
+# --- mod_dbd missing (SPEC §3) ------------------------------------------------
+
+refused("<Location /oauth/token>\n SetHandler mytimetable-oauth-token\n</Location>", 'mod_dbd',
+        'the token handler without mod_dbd', dbd => 0);
+refused("MyTimetableOAuthCodeLifetime 60", 'mod_dbd', 'a directive without mod_dbd', dbd => 0);
+
+done_testing();
