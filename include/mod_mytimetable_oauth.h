@@ -112,6 +112,9 @@ mto_store_rc mto_store_tokens_revoke_by_code(request_rec *r, const char *code_ha
 
 mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_token_t **out);
 
+/* A MyTimetable API token (api_tokens), stored in clear or as {SHA-256}hex. */
+mto_store_rc mto_store_api_token_get(request_rec *r, const char *token, mto_api_token_t **out);
+
 /* ------------------------------------------------------------ http.c */
 
 /* Largest request body the endpoints read: a few 64 KB parameters fit. */
@@ -182,6 +185,48 @@ int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr
 /* Sends the consent page for the client and scopes. */
 int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array_header_t *scopes,
                      const char *csrf_token);
+
+/* ------------------------------------------------------------ the gate */
+
+#define MTO_AUTH_TYPE "mytimetable-oauth"
+
+/* What the gate learnt of a request's credentials (SPEC §5).  Worked out
+ * once, on first need, and shared with the request's sub-requests and
+ * internal redirects. */
+typedef struct {
+    /* The credentials as sent. */
+    int token_in;                       /* MTO_TOKEN_IN_HEADER, _QUERY or 0: none */
+    const char *token;                  /* the access token (never logged) */
+    int query_has_token;                /* access_token in the query: redact logs */
+    /* What they are worth. */
+    const mto_token_t *oauth;           /* a valid access token's row */
+    const mto_api_token_t *api;         /* a valid API token */
+    const char *user;                   /* who the request acts as; NULL: nobody */
+    const apr_array_header_t *scopes;   /* const char *; what it may do */
+    /* A failure the gate decided (status != OK): how to answer. */
+    int status;                         /* OK, 400, 401, 403, 503 */
+    const char *error;                  /* RFC 6750 / JSON error code; NULL: none */
+    const char *description;
+    int json;                           /* the answer has a JSON body */
+    /* Set by the authz providers when a Require line denied. */
+    apr_array_header_t *missing_scopes; /* const char *; for scope="…" */
+    int api_token_denied;
+    int granted;                        /* access granted: later errors are not ours */
+} mto_gate_t;
+
+/* The gate's state for r (computing it on first call), or NULL when r is
+ * not behind the gate (AuthType mytimetable-oauth or RequireApiToken). */
+mto_gate_t *mto_gate_get(request_rec *r);
+
+/* Already-computed state of r or of the request it derives from. */
+mto_gate_t *mto_gate_find(request_rec *r);
+
+/* Records a failure on g; returns the status, for returning from a hook. */
+int mto_gate_fail(mto_gate_t *g, int status, const char *error, const char *description, int json);
+
+void mto_gate_register_hooks(apr_pool_t *p);      /* gate.c */
+void mto_gate_response_hooks(apr_pool_t *p);      /* gate_response.c */
+void mto_authz_register(apr_pool_t *p);           /* authz.c */
 
 /* ------------------------------------------------------------ handlers */
 

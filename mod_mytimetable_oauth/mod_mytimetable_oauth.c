@@ -70,6 +70,9 @@ static void mto_register_hooks(apr_pool_t *p)
     ap_hook_post_config(mto_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     ap_hook_child_init(mto_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(mto_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    mto_gate_register_hooks(p);
+    mto_gate_response_hooks(p);
+    mto_authz_register(p);
 }
 
 AP_DECLARE_MODULE(mytimetable_oauth) = {

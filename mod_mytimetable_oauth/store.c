@@ -30,6 +30,7 @@ typedef struct {
 #define S_TOKEN_INSERT      "mto_token_insert"
 #define S_TOKEN_GET         "mto_token_get"
 #define S_TOKEN_REVOKE_CODE "mto_token_revoke_code"
+#define S_API_TOKEN_GET     "mto_api_token_get"
 
 static const mto_statement_t mto_statements[] = {
     { S_CLIENT_GET,
@@ -57,6 +58,11 @@ static const mto_statement_t mto_statements[] = {
       "WHERE token_hash = %s" },
     { S_TOKEN_REVOKE_CODE,
       "DELETE FROM mto_access_token WHERE code_hash = %s" },
+    /* The token in clear (as MyTimetable writes it) or {SHA-256}hex in
+     * either case (as the admin tool writes it): one indexed look-up. */
+    { S_API_TOKEN_GET,
+      "SELECT name, token, is_elevated, authentication_required FROM api_tokens "
+      "WHERE token IN (%s, %s, %s)" },
 };
 #define MTO_NSTATEMENTS (sizeof(mto_statements) / sizeof(mto_statements[0]))
 
@@ -87,6 +93,13 @@ static const char *mto_i64(apr_pool_t *p, apr_int64_t v)
 static apr_int64_t mto_entry_i64(const char *s, apr_int64_t dflt)
 {
     return s && *s ? apr_atoi64(s) : dflt;
+}
+
+/* Booleans as databases store them: true/false, 1/0, t/f (SPEC §2). */
+static int mto_entry_bool(const char *s)
+{
+    return s && (!strcmp(s, "1") || !strcasecmp(s, "t") || !strcasecmp(s, "true")
+                 || !strcasecmp(s, "y") || !strcasecmp(s, "yes"));
 }
 
 static const char *mto_entry_str(apr_pool_t *p, const char *s)
@@ -463,4 +476,42 @@ mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_tok
     t->expires = mto_entry_i64(MTO_COL(4), 0);
     *out = t;
     return MTO_STORE_OK;
+}
+
+/* ------------------------------------------------------------ API tokens */
+
+mto_store_rc mto_store_api_token_get(request_rec *r, const char *token, mto_api_token_t **out)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *hex = mto_sha256_hex(r->pool, token, strlen(token));
+    const char *args[3];
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    mto_api_token_t *t;
+    int got;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    args[0] = token;
+    args[1] = apr_pstrcat(r->pool, "{SHA-256}", hex, NULL);
+    args[2] = apr_pstrcat(r->pool, "{SHA-256}", hex, NULL);
+    ap_str_toupper((char *)args[2] + 9);
+    if (mto_select(r, dbd, S_API_TOKEN_GET, &res, 3, args) != 0) {
+        return MTO_STORE_ERROR;
+    }
+    /* The match is checked again in constant time: the database compares
+     * as it likes (a case-insensitive collation would otherwise let a token
+     * in the wrong case pass). */
+    while ((got = mto_next_row(r, dbd, res, &row, S_API_TOKEN_GET)) == 1) {
+        if (mto_api_token_matches(r->pool, MTO_COL(1), token)) {
+            t = apr_pcalloc(r->pool, sizeof(*t));
+            t->name = mto_entry_str(r->pool, MTO_COL(0));
+            t->is_elevated = mto_entry_bool(MTO_COL(2));
+            t->authentication_required = mto_entry_bool(MTO_COL(3));
+            *out = t;
+            return MTO_STORE_OK;
+        }
+    }
+    return got < 0 ? MTO_STORE_ERROR : MTO_STORE_NOTFOUND;
 }

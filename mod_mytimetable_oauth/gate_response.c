@@ -1,0 +1,142 @@
+/*
+ * gate_response.c - how the gate says no (RFC 6750 §3, SPEC §5).
+ *
+ * The gate's hooks and mod_authz_core only return a status; httpd then
+ * builds the error response, and on its way (insert_error_filter) this file
+ * adds the WWW-Authenticate challenge and the JSON body that status needs.
+ *
+ * One case needs more: a Require oauth-scope that denies an authenticated
+ * user makes mod_authz_core answer 401 (unless the admin sets
+ * AuthzSendForbiddenOnFailure), where RFC 6750 §3.1 asks 403
+ * insufficient_scope.  The status is turned into 403 here, before the status
+ * line is written.
+ */
+#include "mod_mytimetable_oauth.h"
+
+#include <http_core.h>
+#include <http_protocol.h>
+#include <util_filter.h>
+
+#define MTO_JSON_FILTER "MTO_GATE_JSON"
+
+static ap_filter_rec_t *mto_json_filter;
+
+/* ap_send_error_response sets text/html after insert_error_filter: this
+ * filter, ahead of the header filter, has the last word. */
+static apr_status_t mto_json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    ap_set_content_type(f->r, "application/json");
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static const char *mto_challenge(request_rec *r, const char *error, const char *description,
+                                 const char *scope)
+{
+    const char *realm = ap_auth_name(r);
+    const char *params[4];
+    int n = 0;
+
+    if (realm) {
+        params[n++] = apr_pstrcat(r->pool, "realm=", mto_quoted_string(r->pool, realm), NULL);
+    }
+    if (error) {
+        params[n++] = apr_pstrcat(r->pool, "error=", mto_quoted_string(r->pool, error), NULL);
+    }
+    if (error && description) {
+        params[n++] = apr_pstrcat(r->pool, "error_description=",
+                                  mto_quoted_string(r->pool, description), NULL);
+    }
+    if (scope) {
+        params[n++] = apr_pstrcat(r->pool, "scope=", mto_quoted_string(r->pool, scope), NULL);
+    }
+    if (n == 0) {
+        return "Bearer";
+    }
+    return apr_pstrcat(r->pool, "Bearer ", params[0], n > 1 ? ", " : "", n > 1 ? params[1] : "",
+                       n > 2 ? ", " : "", n > 2 ? params[2] : "", n > 3 ? ", " : "",
+                       n > 3 ? params[3] : "", NULL);
+}
+
+/* The JSON body for the status httpd is about to send (keyed by that
+ * status: ap_send_error_response looked it up before calling us). */
+static void mto_json_body(request_rec *r, const char *error, const char *description,
+                          const char *scope)
+{
+    json_t *body = json_pack("{s:s}", "error", error);
+    char *text;
+
+    if (description) {
+        json_object_set_new(body, "error_description", json_string(description));
+    }
+    if (scope) {
+        json_object_set_new(body, "scope", json_string(scope));
+    }
+    text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (text) {
+        ap_custom_response(r, r->status, apr_pstrdup(r->pool, text));
+        free(text);
+        ap_add_output_filter_handle(mto_json_filter, NULL, r, r->connection);
+    }
+}
+
+static void mto_gate_error_response(request_rec *r)
+{
+    mto_gate_t *g = mto_gate_find(r);
+    const char *scope, *challenge = NULL;
+
+    if (!g || g->granted) {
+        return;                         /* not behind the gate, or the backend's error */
+    }
+    if (g->status != OK && r->status == g->status) {
+        /* A Bearer failure challenges with its error code; an API-token
+         * failure only with the realm (a 401 needs a challenge), and a
+         * 503 or requestedAuth 403 with none. */
+        if (!strcmp(g->error, "invalid_request") || !strcmp(g->error, "invalid_token")) {
+            challenge = mto_challenge(r, g->error, g->description, NULL);
+        }
+        else if (r->status == HTTP_UNAUTHORIZED) {
+            challenge = mto_challenge(r, NULL, NULL, NULL);
+        }
+        if (r->status == HTTP_SERVICE_UNAVAILABLE) {
+            apr_table_setn(r->err_headers_out, "Retry-After", "5");
+        }
+        if (g->json) {
+            mto_json_body(r, g->error, g->description, NULL);
+        }
+    }
+    else if (r->status == HTTP_UNAUTHORIZED && g->missing_scopes && g->user) {
+        scope = mto_list_join(r->pool, g->missing_scopes);
+        challenge = mto_challenge(r, "insufficient_scope",
+                                  "the access token lacks the scope this resource needs", scope);
+        mto_json_body(r, "insufficient_scope", "the access token lacks the scope this resource needs",
+                      scope);
+        r->status = HTTP_FORBIDDEN;
+        r->status_line = NULL;
+    }
+    else if (r->status == HTTP_UNAUTHORIZED && g->api_token_denied) {
+        challenge = mto_challenge(r, NULL, NULL, NULL);
+        mto_json_body(r, "invalid_api_token",
+                      g->api ? "this apiToken may not use this resource"
+                             : "this resource needs an apiToken header", NULL);
+    }
+    else if (r->status == HTTP_UNAUTHORIZED) {
+        challenge = mto_challenge(r, NULL, NULL, NULL);     /* RFC 6750 §3.1: no error code */
+    }
+    if (challenge) {
+        apr_table_setn(r->err_headers_out, "WWW-Authenticate", challenge);
+    }
+}
+
+static void mto_gate_insert_error_filter(request_rec *r)
+{
+    mto_gate_error_response(r);
+}
+
+void mto_gate_response_hooks(apr_pool_t *p)
+{
+    mto_json_filter = ap_register_output_filter(MTO_JSON_FILTER, mto_json_error_filter, NULL,
+                                                AP_FTYPE_CONTENT_SET);
+    ap_hook_insert_error_filter(mto_gate_insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);
+}
