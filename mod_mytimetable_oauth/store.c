@@ -75,11 +75,18 @@ int mto_store_available(void)
 
 void mto_store_register(apr_pool_t *pconf, server_rec *s)
 {
+    server_rec *sp;
     apr_size_t i;
 
-    /* On the main server only: mod_dbd hands them on to virtual hosts. */
-    for (i = 0; i < MTO_NSTATEMENTS; i++) {
-        mto_dbd_prepare(s, mto_statements[i].sql, mto_statements[i].label);
+    /* On every server, not only the main one: mod_dbd merged the virtual
+     * hosts' configurations before this hook, so statements registered on the
+     * main server alone reach only the virtual hosts that share its pool.  One
+     * with its own DBDriver/DBDParams/pool settings, or DBDPersist Off, would
+     * have none and answer every request with a 503. */
+    for (sp = s; sp; sp = sp->next) {
+        for (i = 0; i < MTO_NSTATEMENTS; i++) {
+            mto_dbd_prepare(sp, mto_statements[i].sql, mto_statements[i].label);
+        }
     }
 }
 
@@ -107,10 +114,28 @@ static const char *mto_entry_str(apr_pool_t *p, const char *s)
     return s ? apr_pstrdup(p, s) : "";
 }
 
+/* mod_dbd opens a connection and prepares every statement in one go.  With
+ * SQLite the prepares fail with "database is locked" while another
+ * connection holds the file exclusively for a moment: the last one to close
+ * checkpoints the WAL (on every request with DBDPersist Off, and whenever a
+ * pool shrinks to nothing).  No busy timeout can be set before mod_dbd's
+ * prepares, so an open that failed fast is tried again, with doubling waits,
+ * while the retry budget lasts; one that failed slowly (a connect timeout)
+ * is not repeated. */
+#define MTO_CONN_RETRY_BUDGET apr_time_from_msec(500)
+#define MTO_CONN_FIRST_WAIT   apr_time_from_msec(25)
+
 static ap_dbd_t *mto_conn(request_rec *r)
 {
-    ap_dbd_t *dbd = mto_dbd_acquire(r);
+    apr_time_t give_up = apr_time_now() + MTO_CONN_RETRY_BUDGET;
+    apr_interval_time_t wait = MTO_CONN_FIRST_WAIT;
+    ap_dbd_t *dbd;
 
+    /* A failed ap_dbd_acquire is not remembered: each call opens anew. */
+    while (!(dbd = mto_dbd_acquire(r)) && apr_time_now() + wait < give_up) {
+        apr_sleep(wait);
+        wait *= 2;
+    }
     if (!dbd) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "mod_mytimetable_oauth: no database connection (DBDriver/DBDParams; "

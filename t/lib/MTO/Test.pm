@@ -26,7 +26,7 @@ our @EXPORT = qw(
     basic_header client_basic_header
     authorize_url query_params location_params json_body
     consent_form approve_consent obtain_code obtain_token
-    log_files log_grep
+    log_files log_grep error_log_mark error_log_since
 );
 
 # t/conf/htpasswd
@@ -346,6 +346,19 @@ sub log_grep {
         }
     }
     return @hits;
+}
+
+# error_log_mark(): where the error log ends now; error_log_since($mark):
+# the lines written after it.  For "this request logged that" checks.
+sub _error_log { Apache::Test::vars('t_logs') . '/error_log' }
+
+sub error_log_mark { return -s _error_log() // 0 }
+
+sub error_log_since {
+    my ($mark) = @_;
+    open my $fh, '<', _error_log() or return;
+    seek $fh, $mark, 0 or return;
+    return <$fh>;
 }
 
 1;

@@ -1,0 +1,239 @@
+# The database unreachable (SPEC §4, §7; TOOLCHAIN.md "Database outages"):
+# the token endpoint answers 503 {"error":"temporarily_unavailable"} with
+# Retry-After, never "unknown client"; the authorize endpoint answers a 503
+# page and does not redirect (it cannot check the redirect_uri without the
+# client's row, RFC 6749 §4.1.2.1); the error log says what failed, without a
+# code or secret; and service comes back without restarting httpd.
+#  a) SQLite, always: the db_outage virtual host (t/conf/db_outage.conf.in)
+#     has a database file of its own, made unreadable and then restored.
+#  b) PostgreSQL, when MTO_DBD_DRIVER=pgsql: build/test's private server is
+#     stopped and started again under the main server.  Pooled connections
+#     lose their prepared statements; store.c must prepare them again.
+# Whatever fails, the END block gives the database back to the other tests.
+use strict;
+use warnings FATAL => 'all';
+
+use Apache::Test qw(-withtestmore);
+use Apache::TestRequest qw(GET POST);
+use File::Path qw(make_path);
+use POSIX ();
+use Time::HiRes ();
+use MTO::Test;
+
+my $CB = 'http://localhost/cb';
+my @SECRETS;                # codes and secrets that must not reach a log
+
+# --- what an outage and a recovery look like ---------------------------------
+
+sub token_post {
+    my ($client, $code) = @_;
+    return POST '/oauth/token', [grant_type => 'authorization_code', code => $code,
+                                 redirect_uri => $CB, client_id => $client->{id},
+                                 client_secret => $client->{secret}];
+}
+
+sub authorize_get {
+    my ($client) = @_;
+    return GET authorize_url(response_type => 'code', client_id => $client->{id},
+                             redirect_uri => $CB, state => 'outage'),
+        basic_header(alice => $USERS{alice}), redirect_ok => 0;
+}
+
+sub token_unavailable {
+    my ($res, $name) = @_;
+    is $res->code, 503, "$name: the token endpoint answers 503";
+    is eval { json_body($res)->{error} } // $res->content, 'temporarily_unavailable',
+        "$name: error=temporarily_unavailable";
+    like $res->header('Retry-After') // '', qr/^[1-9][0-9]*$/,
+        "$name: Retry-After gives the seconds to wait";
+    is $res->header('Cache-Control'), 'no-store', "$name: the error is not cached";
+}
+
+sub authorize_unavailable {
+    my ($res, $name) = @_;
+    is $res->code, 503, "$name: the authorize endpoint answers 503";
+    like $res->header('Content-Type') // '', qr{^text/html\b}i, "$name: an HTML page for the user";
+    ok !defined $res->header('Location'), "$name: no redirect to the unchecked redirect_uri";
+    is $res->header('Cache-Control'), 'no-store', "$name: the page is not cached";
+}
+
+# The error-log lines since $mark: the module says what failed, and no code
+# or secret is among them.
+sub outage_logged {
+    my ($mark, $name) = @_;
+    my @lines = error_log_since($mark);
+    ok scalar(grep { /mod_mytimetable_oauth: (no database connection|mto_\w+ failed: \S)/ } @lines),
+        "$name: the error log says the database failed";
+    my @leaks = grep { my $l = $_; grep { index($l, $_) >= 0 } @SECRETS } @lines;
+    is_deeply \@leaks, [], "$name: no code or secret in those log lines";
+}
+
+sub redeems {
+    my ($res, $name) = @_;
+    is $res->code, 200, $name or diag $res->content;
+}
+
+# --- a) SQLite: the database file unreadable ------------------------------------
+
+my $sqlite_dir = Apache::Test::vars('t_dir') . '/db/outage';     # as in db_outage.conf.in
+my $sqlite_file = "$sqlite_dir/oauth.db";
+my %sqlite_modes;           # file => mode, while the database is unreadable
+
+sub sqlite_restore {
+    chmod $sqlite_modes{$_}, $_ for keys %sqlite_modes;
+    %sqlite_modes = ();
+}
+
+# A fresh database for the virtual host, owned by httpd's user.
+sub sqlite_create {
+    make_path($sqlite_dir);
+    unlink map { "$sqlite_file$_" } '', '-wal', '-shm', '-journal';
+    if ($> == 0) {
+        my $uid = getpwnam(Apache::Test::vars('user'));
+        my $gid = getgrnam(Apache::Test::vars('group'));
+        chown $uid, $gid, $sqlite_dir or die "chown $sqlite_dir: $!\n";
+    }
+    tool('--driver', 'sqlite3', '--params', $sqlite_file, 'init');     # as httpd's user
+}
+
+sub sqlite_outage {
+    sqlite_create();
+    Apache::TestRequest::module('db_outage');
+    my $client = add_client(driver => 'sqlite3', params => $sqlite_file, autoapprove => 'true');
+    push @SECRETS, $client->{secret};
+
+    ok eval { obtain_token(client => $client)->{access_token} },
+        'SQLite: a virtual host with a database of its own and no persistent connections works'
+        or diag $@;
+    my $code = eval { obtain_code(client => $client)->{code} } // die "no code: $@";
+    push @SECRETS, $code;
+
+    %sqlite_modes = map { $_ => (stat $_)[2] & 07777 }
+        grep { -e } map { "$sqlite_file$_" } '', '-wal', '-shm';
+    chmod 0, keys %sqlite_modes;
+    my $mark = error_log_mark();
+    token_unavailable(token_post($client, $code), 'SQLite unreadable');
+    authorize_unavailable(authorize_get($client), 'SQLite unreadable');
+    outage_logged($mark, 'SQLite unreadable');
+
+    sqlite_restore();
+    redeems(token_post($client, $code),
+            'SQLite readable again: the code presented during the outage redeems (200)');
+    my $again = eval { location_params(authorize_get($client))->{code} };
+    push @SECRETS, $again if $again;
+    ok $again, 'SQLite readable again: the authorize endpoint redirects with a code';
+    ok eval { obtain_token(client => $client)->{access_token} },
+        'SQLite readable again: a whole new flow works, without an httpd restart';
+}
+
+# --- b) PostgreSQL: the server stopped and started again -------------------------
+
+my $pg_down = 0;
+
+# pg_ctl stop|start as the data directory's owner, bounded; while it runs,
+# $tick (if any) is called every 0.2 s.  True when pg_ctl succeeded.
+sub pg_ctl {
+    my ($action, $tick) = @_;
+    my @cmd = ($ENV{MTO_PG_CTL}, $action, '-D', $ENV{MTO_PG_DATA}, '-w', '-t', 30,
+               $action eq 'start' ? ('-l', $ENV{MTO_PG_LOG}) : ('-m', 'fast'));
+    unshift @cmd, 'runuser', '-u', $ENV{MTO_PG_USER}, '--' if $ENV{MTO_PG_USER};
+    local $?;
+    $pg_down = 1 if $action eq 'stop';          # from here on, END starts it again
+    my $pid = fork // die "fork: $!\n";
+    if (!$pid) {
+        # Nothing of ours for the postmaster to inherit (the TAP pipe least).
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>', '/dev/null';
+        open STDERR, '>', '/dev/null';
+        { no warnings 'exec'; exec @cmd; }
+        POSIX::_exit(127);
+    }
+    my $until = time + 45;
+    while (waitpid($pid, POSIX::WNOHANG()) == 0) {
+        if (time > $until) {
+            kill 'TERM', $pid;
+            waitpid $pid, 0;
+            return 0;
+        }
+        $tick->() if $tick;
+        Time::HiRes::sleep(0.2);
+    }
+    my $ok = $? == 0;
+    $pg_down = 0 if $action eq 'start' && $ok;
+    return $ok;
+}
+
+sub pg_outage {
+    my @env = grep { !$ENV{$_} } qw(MTO_PG_CTL MTO_PG_DATA MTO_PG_LOG);
+    plan skip_all => "@env not set: build/test sets them for its private PostgreSQL" if @env;
+    Apache::TestRequest::module('default');
+    my $client = add_client(autoapprove => 'true');
+    push @SECRETS, $client->{secret};
+
+    # 1. A restart while httpd's pooled connection sits idle.  One keep-alive
+    #    connection (kept busy while pg_ctl runs) means one httpd child, so the
+    #    request after the restart gets the pooled connection of the flow
+    #    before it: dead, and its prepared statements gone with the old server.
+    #    (A 503 would end the keep-alive connection: nothing is sent while the
+    #    server is down.)
+    Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
+    my $keepalive = sub { GET '/db-outage-keepalive' };
+    ok eval { obtain_token(client => $client)->{access_token} }, 'PostgreSQL: a flow works before'
+        or diag $@;
+    my $code = eval { obtain_code(client => $client)->{code} } // die "no code: $@";
+    push @SECRETS, $code;
+    my $before = Apache::TestRequest::user_agent_request_num(GET '/db-outage-keepalive');
+
+    my $mark = error_log_mark();
+    ok pg_ctl('stop', $keepalive), 'PostgreSQL stopped';
+    ok pg_ctl('start', $keepalive), 'PostgreSQL started again';
+    my $res = token_post($client, $code);
+    cmp_ok Apache::TestRequest::user_agent_request_num($res), '>', $before,
+        'PostgreSQL back: the next request comes over the same connection, to the same child';
+    redeems($res, 'PostgreSQL back: the first request on the stale pooled connection succeeds');
+    ok scalar(grep { /prepared statements were lost .*prepared them again/ } error_log_since($mark)),
+        'PostgreSQL back: the module prepared its statements again on that connection';
+
+    # 2. Requests while the server is down, on new connections spread over
+    #    httpd's children: 503s from both endpoints.  A pooled connection such
+    #    a request broke comes back after the restart (mod_dbd reconnects it)
+    #    without its statements, and every flow must still succeed.
+    Apache::TestRequest::user_agent(reset => 1, keep_alive => 0);
+    $code = eval { obtain_code(client => $client)->{code} } // die "no code: $@";
+    push @SECRETS, $code;
+    ok pg_ctl('stop'), 'PostgreSQL stopped a second time';
+    $mark = error_log_mark();
+    authorize_unavailable(authorize_get($client), 'PostgreSQL down');
+    token_unavailable(token_post($client, $code), 'PostgreSQL down');
+    my @codes = map { token_post($client, $code)->code } 1 .. 6;
+    is "@codes", join(' ', (503) x 6), 'PostgreSQL down: every further token request is a 503';
+    outage_logged($mark, 'PostgreSQL down');
+    ok pg_ctl('start'), 'PostgreSQL started a second time';
+
+    my $tries = 1;
+    while (($res = token_post($client, $code))->code == 503 && $tries++ < 10) {
+        Time::HiRes::sleep(0.2);
+    }
+    redeems($res, 'PostgreSQL back: the code kept during the outage redeems within 10 tries');
+    my @tokens = map { eval { obtain_token(client => $client)->{access_token} } } 1 .. 20;
+    push @SECRETS, grep { defined } @tokens;
+    is scalar(grep { defined } @tokens), 20,
+        'PostgreSQL back: 20 consecutive flows all succeed (no stale statements)';
+}
+
+# Signals end the test through exit, so that END runs.
+$SIG{$_} = sub { exit 1 } for qw(INT TERM HUP);
+
+END {
+    sqlite_restore();
+    pg_ctl('start') if $pg_down;
+}
+
+sqlite_outage();
+subtest 'PostgreSQL stopped and started again' => sub {
+    plan skip_all => 'MTO_DBD_DRIVER is not pgsql' unless ($ENV{MTO_DBD_DRIVER} // '') eq 'pgsql';
+    pg_outage();
+};
+is_deeply [map { log_grep($_) } @SECRETS], [], 'no code, token or client secret of this test in any log';
+
+done_testing();
