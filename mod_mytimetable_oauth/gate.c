@@ -159,7 +159,7 @@ static int mto_gate_check_requested_auth(request_rec *r, mto_gate_t *g)
     for (i = 0; i < mto_conf_scopes(conf)->nelts; i++) {
         APR_ARRAY_PUSH(all, const char *) = APR_ARRAY_IDX(mto_conf_scopes(conf), i, mto_scope_def_t).name;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_mytimetable_oauth: elevated API token '%s' "
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_mytimetable_oauth: elevated API token %s "
                   "acts as user %s", mto_log_safe(r, g->api->name), mto_log_safe(r, as));
     g->oauth = NULL;
     g->user = as;

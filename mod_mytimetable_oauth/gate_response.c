@@ -121,6 +121,14 @@ static void mto_gate_error_response(request_rec *r)
                       g->api ? "this apiToken may not use this resource"
                              : "this resource needs an apiToken header", NULL);
     }
+    else if (r->status == HTTP_UNAUTHORIZED && g->user && r->user) {
+        /* Authenticated with a good token and still refused (a <RequireNone>,
+         * say): a 401 would tell the client to get another token, which
+         * cannot help.  Refused, as for a missing scope. */
+        mto_json_body(r, "access_denied", "this user may not use this resource", NULL);
+        r->status = HTTP_FORBIDDEN;
+        r->status_line = NULL;
+    }
     else if (r->status == HTTP_UNAUTHORIZED) {
         challenge = mto_challenge(r, NULL, NULL, NULL);     /* RFC 6750 §3.1: no error code */
     }

@@ -9,14 +9,9 @@ use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest qw(GET POST);
 use File::Temp ();
-use POSIX ();
 use MTO::Test;
 
 
-my $top = Apache::Test::vars('top_dir');
-my $httpd = Apache::Test::vars('httpd') || '/usr/sbin/apache2';
-my $module_so = "$top/mod_mytimetable_oauth/.libs/mod_mytimetable_oauth.so";
-my $modules = '/usr/lib/apache2/modules';
 my $dir = File::Temp->newdir('mto-conf-XXXXXX', TMPDIR => 1);
 
 sub write_file {
@@ -31,42 +26,10 @@ my $template = write_file('consent.html', "<form method=post>{{csrf_token}}</for
 my $no_csrf = write_file('no-csrf.html', "<form method=post></form>\n");
 my $huge = write_file('huge.html', '{{csrf_token}}' . ('x' x (256 * 1024)));
 
-# A minimal configuration around $lines.  %opt: dbd => 0 (no mod_dbd),
-# dbd_after => 1 (mod_dbd loaded after the module's lines), load => [extra
-# modules, loaded after $lines].
-sub config {
-    my ($lines, %opt) = @_;
-    my $dbd = "LoadModule dbd_module $modules/mod_dbd.so\n"
-            . "DBDriver sqlite3\nDBDParams $dir/oauth.db\n";
-    $dbd = '' if defined $opt{dbd} && !$opt{dbd};
-    my ($before, $after) = $opt{dbd_after} ? ('', $dbd) : ($dbd, '');
-    my $load = join '', map { "LoadModule ${_}_module $modules/mod_$_.so\n" } @{ $opt{load} || [] };
-    return <<EOF;
-ServerRoot $dir
-ServerName localhost
-PidFile $dir/httpd.pid
-DefaultRuntimeDir $dir
-ErrorLog $dir/error_log
-LoadModule mpm_event_module $modules/mod_mpm_event.so
-LoadModule authz_core_module $modules/mod_authz_core.so
-LoadModule socache_shmcb_module $modules/mod_socache_shmcb.so
-LoadModule mytimetable_oauth_module $module_so
-$before$lines
-$after$load
-EOF
-}
-
-# Runs `apache2 -t -f` on the configuration; returns (exit status, output).
+# `apache2 -t` on a minimal configuration around $lines (MTO::Test).
 sub httpd_t {
-    my $conf = write_file('httpd.conf', config(@_));
-    my $pid = open(my $fh, '-|') // die "fork: $!\n";
-    if (!$pid) {
-        open STDERR, '>&', \*STDOUT or POSIX::_exit(127);
-        exec 'timeout', '30', $httpd, '-t', '-f', $conf or POSIX::_exit(127);
-    }
-    my $out = do { local $/; <$fh> } // '';
-    close $fh;
-    return ($? >> 8, $out);
+    my ($lines, %opt) = @_;
+    return httpd_syntax_check($lines, %opt, dir => "$dir");
 }
 
 sub syntax_ok {

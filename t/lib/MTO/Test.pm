@@ -13,6 +13,7 @@ use warnings;
 use Exporter 'import';
 use Apache::Test ();
 use Apache::TestRequest ();
+use Digest::SHA ();
 use File::Temp ();
 use JSON ();
 use MIME::Base64 ();
@@ -26,6 +27,7 @@ our @EXPORT = qw(
     basic_header client_basic_header
     authorize_url query_params location_params json_body
     consent_form approve_consent obtain_code obtain_token
+    add_api_token bearer_challenge httpd_syntax_check
     log_files log_grep error_log_mark error_log_since
 );
 
@@ -325,6 +327,108 @@ sub obtain_token {
     die "obtain_token: token endpoint answered " . $res->code . ": " . $res->content . "\n"
         unless $res->code == 200;
     return json_body($res);
+}
+
+my $api_token_seq = 0;
+
+# add_api_token(%opt): a row of api_tokens, written with SQL as MyTimetable
+# or another tool might have written it.  Returns the token.
+#   name                     default: unique per call
+#   token                    default: random
+#   stored                   'clear' (default), 'sha256' or 'SHA256' ({SHA-256}
+#                            and the hex of the token in lower or upper case)
+#   is_elevated              the value as written, e.g. 'true', '1', 't'
+#   authentication_required  (both default 'false')
+sub add_api_token {
+    my %opt = @_;
+    my $name = $opt{name} // sprintf 'api-%d-%d-%d', $$, time, ++$api_token_seq;
+    my $token = $opt{token} // join '', map { sprintf '%02x', int rand 256 } 1 .. 24;
+    my $stored = $opt{stored} // 'clear';
+    my $column = $stored eq 'clear'  ? $token
+               : $stored eq 'sha256' ? '{SHA-256}' . Digest::SHA::sha256_hex($token)
+               : $stored eq 'SHA256' ? '{SHA-256}' . uc Digest::SHA::sha256_hex($token)
+               : die "add_api_token: stored => '$stored'?\n";
+    my $q = sub { (my $s = shift) =~ s/'/''/g; "'$s'" };
+    db_sql('INSERT INTO api_tokens (name, token, is_elevated, authentication_required) VALUES ('
+           . join(', ', map { $q->($_) } $name, $column, $opt{is_elevated} // 'false',
+                  $opt{authentication_required} // 'false') . ')');
+    return $token;
+}
+
+# bearer_challenge($res): the response's only WWW-Authenticate header as
+# {scheme => ..., param => value, ...} (quoted values unescaped); undef
+# when there is none.  Dies when there are several or one does not parse.
+sub bearer_challenge {
+    my ($res) = @_;
+    my @headers = $res->header('WWW-Authenticate');
+    return undef unless @headers;
+    die "bearer_challenge: " . @headers . " WWW-Authenticate headers\n" if @headers > 1;
+    my ($scheme, $rest) = $headers[0] =~ /^([!#\$%&'*+.^_`|~0-9A-Za-z-]+)(?:\s+(.*))?$/s
+        or die "bearer_challenge: cannot parse '$headers[0]'\n";
+    my %c = (scheme => $scheme);
+    $rest //= '';
+    while (length $rest) {
+        $rest =~ s/^([!#\$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s",]+))\s*(?:,\s*|$)//s
+            or die "bearer_challenge: cannot parse '$headers[0]'\n";
+        my ($name, $value) = (lc $1, $2 // $3);
+        $value =~ s/\\(.)/$1/gs if defined $2;
+        die "bearer_challenge: $name twice in '$headers[0]'\n" if exists $c{$name};
+        $c{$name} = $value;
+    }
+    return \%c;
+}
+
+my $modules = '/usr/lib/apache2/modules';
+
+# The minimal httpd.conf of httpd_syntax_check.
+sub _minimal_conf {
+    my ($dir, $lines, %opt) = @_;
+    my $module_so = top_dir() . '/mod_mytimetable_oauth/.libs/mod_mytimetable_oauth.so';
+    my $dbd = "LoadModule dbd_module $modules/mod_dbd.so\n"
+            . "DBDriver sqlite3\nDBDParams $dir/oauth.db\n";
+    $dbd = '' if defined $opt{dbd} && !$opt{dbd};
+    my ($before, $after) = $opt{dbd_after} ? ('', $dbd) : ($dbd, '');
+    my $load = join '', map { "LoadModule ${_}_module $modules/mod_$_.so\n" } @{ $opt{load} || [] };
+    return <<EOF;
+ServerRoot $dir
+ServerName localhost
+PidFile $dir/httpd.pid
+DefaultRuntimeDir $dir
+ErrorLog $dir/error_log
+LoadModule mpm_event_module $modules/mod_mpm_event.so
+LoadModule authz_core_module $modules/mod_authz_core.so
+LoadModule socache_shmcb_module $modules/mod_socache_shmcb.so
+LoadModule mytimetable_oauth_module $module_so
+$before$lines
+$after$load
+EOF
+}
+
+# httpd_syntax_check($lines, %opt): `apache2 -t` on a small httpd.conf of
+# its own (the event MPM, mod_authz_core, mod_socache_shmcb, mod_dbd on an
+# SQLite file, the module) around $lines.  Returns (exit status, output).
+#   dir            where httpd.conf goes, the ServerRoot (default: a fresh
+#                  temporary folder)
+#   dbd => 0       no mod_dbd;  dbd_after => 1: mod_dbd loaded after $lines
+#   load           [extra modules, loaded after $lines]
+sub httpd_syntax_check {
+    my ($lines, %opt) = @_;
+    my $tmp = $opt{dir} ? undef : File::Temp->newdir('mto-conf-XXXXXX', TMPDIR => 1);
+    my $dir = $opt{dir} // $tmp->dirname;
+    my $conf = "$dir/httpd.conf";
+    open my $fh, '>', $conf or die "$conf: $!\n";
+    print {$fh} _minimal_conf($dir, $lines, %opt);
+    close $fh or die "$conf: $!\n";
+
+    my $httpd = Apache::Test::vars('httpd') || '/usr/sbin/apache2';
+    my $pid = open(my $out, '-|') // die "fork: $!\n";
+    if (!$pid) {
+        open STDERR, '>&', \*STDOUT or POSIX::_exit(127);
+        exec 'timeout', '30', $httpd, '-t', '-f', $conf or POSIX::_exit(127);
+    }
+    my $text = do { local $/; <$out> } // '';
+    close $out;
+    return ($? >> 8, $text);
 }
 
 # log_files(): the server's error and access logs (t/logs).
