@@ -71,7 +71,8 @@ static authz_status mto_scope_check(request_rec *r, const char *require_line, co
             APR_ARRAY_PUSH(g->missing_scopes, const char *) = APR_ARRAY_IDX(wanted, i, const char *);
         }
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_mytimetable_oauth: user %s lacks scope "
+    /* debug: inside <RequireAny> a missing scope may not decide anything */
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "mod_mytimetable_oauth: user %s lacks scope "
                   "(%s) for %s", mto_log_safe(r, g->user), require_line, r->uri);
     return AUTHZ_DENIED;
 }
