@@ -186,7 +186,8 @@ char *mto_query_without_token(apr_pool_t *p, const char *query);
  * may see.  NULL for NULL. */
 char *mto_query_redact(apr_pool_t *p, const char *query);
 
-/* A request line ("GET /x?access_token=… HTTP/1.1") redacted the same way. */
+/* A request line ("GET /x?access_token=… HTTP/1.1") redacted the same way;
+ * the query runs to " HTTP/" or to the end, raw spaces and all. */
 char *mto_request_line_redact(apr_pool_t *p, const char *line);
 
 /* s as an RFC 9110 quoted-string (for WWW-Authenticate auth-params);

@@ -228,6 +228,23 @@ char *mto_query_redact(apr_pool_t *p, const char *query)
     return changed ? out : apr_pstrdup(p, query);
 }
 
+/* Where the spaces before the HTTP-version start after the query q, or NULL.
+ * Not at the first space: a client that leaves a space unencoded
+ * ("?q=a b&access_token=…") gets a 400 from httpd, which still logs the line,
+ * with or without the version: everything up to the version is query. */
+static const char *mto_version_start(const char *q)
+{
+    const char *sp = strrchr(q, ' ');
+
+    if (!sp || strncmp(sp + 1, "HTTP/", 5) != 0) {
+        return NULL;
+    }
+    while (sp > q && sp[-1] == ' ') {
+        sp--;
+    }
+    return sp;
+}
+
 char *mto_request_line_redact(apr_pool_t *p, const char *line)
 {
     const char *target, *q, *end;
@@ -243,7 +260,7 @@ char *mto_request_line_redact(apr_pool_t *p, const char *line)
     if (!q) {
         return apr_pstrdup(p, line);
     }
-    end = strchr(q, ' ');
+    end = mto_version_start(q);
     qlen = end ? (apr_size_t)(end - q - 1) : strlen(q + 1);
     return apr_pstrcat(p, apr_pstrmemdup(p, line, q + 1 - line),
                        mto_query_redact(p, apr_pstrmemdup(p, q + 1, qlen)),
