@@ -18,7 +18,11 @@
 
 #include "mto.h"
 
-extern module AP_MODULE_DECLARE_DATA mytimetable_oauth_module;
+/* Every file's log lines carry the module's name and obey
+ * "LogLevel mytimetable_oauth:LEVEL" (without it they would be logged as
+ * no module's, at the server's level).  It declares the module record too,
+ * which mod_mytimetable_oauth.c defines. */
+APLOG_USE_MODULE(mytimetable_oauth);
 
 /* ------------------------------------------------------------ config.c */
 

@@ -190,6 +190,10 @@ char *mto_query_redact(apr_pool_t *p, const char *query);
  * the query runs to " HTTP/" or to the end, raw spaces and all. */
 char *mto_request_line_redact(apr_pool_t *p, const char *line);
 
+/* A request line or request-target without its access_token pairs (and
+ * without its "?" when nothing is left): what a backend may see. */
+char *mto_request_line_without_token(apr_pool_t *p, const char *line);
+
 /* s as an RFC 9110 quoted-string (for WWW-Authenticate auth-params);
  * control characters are dropped. */
 const char *mto_quoted_string(apr_pool_t *p, const char *s);

@@ -245,10 +245,14 @@ static const char *mto_version_start(const char *q)
     return sp;
 }
 
-char *mto_request_line_redact(apr_pool_t *p, const char *line)
+/* The request line (or a bare request-target) with its query passed
+ * through fn; a query fn leaves empty loses its "?". */
+static char *mto_request_line_rewrite(apr_pool_t *p, const char *line,
+                                      char *(*fn)(apr_pool_t *, const char *))
 {
     const char *target, *q, *end;
     apr_size_t qlen;
+    char *query;
 
     if (!line) {
         return NULL;
@@ -262,9 +266,19 @@ char *mto_request_line_redact(apr_pool_t *p, const char *line)
     }
     end = mto_version_start(q);
     qlen = end ? (apr_size_t)(end - q - 1) : strlen(q + 1);
-    return apr_pstrcat(p, apr_pstrmemdup(p, line, q + 1 - line),
-                       mto_query_redact(p, apr_pstrmemdup(p, q + 1, qlen)),
-                       end ? end : "", NULL);
+    query = fn(p, apr_pstrmemdup(p, q + 1, qlen));
+    return apr_pstrcat(p, apr_pstrmemdup(p, line, q - line), query ? "?" : "",
+                       query ? query : "", end ? end : "", NULL);
+}
+
+char *mto_request_line_redact(apr_pool_t *p, const char *line)
+{
+    return mto_request_line_rewrite(p, line, mto_query_redact);
+}
+
+char *mto_request_line_without_token(apr_pool_t *p, const char *line)
+{
+    return mto_request_line_rewrite(p, line, mto_query_without_token);
 }
 
 const char *mto_quoted_string(apr_pool_t *p, const char *s)

@@ -18,9 +18,13 @@
 #include <http_protocol.h>
 #include <mod_auth.h>
 
-/* Identity headers the backend trusts: never from the client. */
+/* Identity headers the backend trusts: never from the client.  Nor their
+ * CGI variables, which a sub-request copies from an SSI page's. */
 static const char *const mto_identity_headers[] = {
     "X-OAuth-User", "X-OAuth-Scope", "X-OAuth-Client-Id", NULL
+};
+static const char *const mto_identity_cgi_vars[] = {
+    "HTTP_X_OAUTH_USER", "HTTP_X_OAUTH_SCOPE", "HTTP_X_OAUTH_CLIENT_ID", NULL
 };
 
 #define MTO_API_TOKEN_HEADER      "apiToken"
@@ -170,13 +174,15 @@ static int mto_gate_check_requested_auth(request_rec *r, mto_gate_t *g)
 mto_gate_t *mto_gate_get(request_rec *r)
 {
     const mto_dir_conf_t *dc;
-    mto_gate_t *g = mto_gate_find(r);
+    mto_gate_t *g;
 
-    if (g) {
-        return g;
-    }
+    /* Only behind the gate: an ungated ErrorDocument of a failed request
+     * must not fail the same way. */
     if (!mto_gate_active(r, &dc)) {
         return NULL;
+    }
+    if ((g = mto_gate_find(r))) {
+        return g;
     }
     g = apr_pcalloc(r->pool, sizeof(*g));
     ap_set_module_config(r->request_config, &mytimetable_oauth_module, g);
@@ -191,6 +197,10 @@ mto_gate_t *mto_gate_get(request_rec *r)
             apr_table_setn(r->err_headers_out, "Cache-Control", "private");
         }
     }
+    /* Once per request: sub-requests and internal redirects found the
+     * main request's state above.  (Tests count this line.) */
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "mod_mytimetable_oauth: gate: credentials "
+                  "looked up for %s", ap_escape_logitem(r->pool, r->uri));
     if (mto_gate_read_token(r, dc, g) == OK
         && mto_gate_check_api_token(r, g) == OK
         && mto_gate_check_requested_auth(r, g) == OK
@@ -202,18 +212,24 @@ mto_gate_t *mto_gate_get(request_rec *r)
 
 /* ------------------------------------------------------------ hooks */
 
+static void mto_gate_unset_identity(request_rec *r)
+{
+    int i;
+
+    for (i = 0; mto_identity_headers[i]; i++) {
+        apr_table_unset(r->headers_in, mto_identity_headers[i]);
+        apr_table_unset(r->subprocess_env, mto_identity_cgi_vars[i]);
+    }
+}
+
 /* Before anything else behind the gate runs: no client may claim an
  * identity.  (The earliest hook that knows the Location's configuration.) */
 static int mto_gate_scrub(request_rec *r)
 {
     const mto_dir_conf_t *dc;
-    const char *const *h;
 
-    if (!mto_gate_active(r, &dc)) {
-        return DECLINED;
-    }
-    for (h = mto_identity_headers; *h; h++) {
-        apr_table_unset(r->headers_in, *h);
+    if (mto_gate_active(r, &dc)) {
+        mto_gate_unset_identity(r);
     }
     return DECLINED;
 }
@@ -288,6 +304,9 @@ static int mto_gate_fixups(request_rec *r)
     g->api_token_denied = 0;
     g->granted = 1;
 
+    /* Again: header_parser runs for main requests only, and a sub-request
+     * of an ungated one inherits its headers and CGI variables. */
+    mto_gate_unset_identity(r);
     if (g->user) {
         scope = mto_list_join(r->pool, g->scopes);
         if (!r->user) {
@@ -312,14 +331,12 @@ static int mto_gate_fixups(request_rec *r)
             apr_table_unset(r->headers_in, "Authorization");
         }
         else if (g->token_in == MTO_TOKEN_IN_QUERY) {
-            /* CGI's QUERY_STRING and mod_proxy read r->args, REQUEST_URI
-             * is r->unparsed_uri. */
+            /* mod_proxy and CGI's QUERY_STRING read r->args; CGI's
+             * REQUEST_URI is the request line's target (REDACTED so far). */
             r->args = mto_query_without_token(r->pool, r->args);
             r->parsed_uri.query = r->args;
-            r->unparsed_uri = apr_pstrcat(r->pool,
-                                          apr_pstrmemdup(r->pool, r->unparsed_uri,
-                                                         strcspn(r->unparsed_uri, "?")),
-                                          r->args ? "?" : "", r->args, NULL);
+            r->unparsed_uri = mto_request_line_without_token(r->pool, r->unparsed_uri);
+            r->the_request = mto_request_line_without_token(r->pool, r->the_request);
         }
     }
     return DECLINED;

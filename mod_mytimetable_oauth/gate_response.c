@@ -4,6 +4,8 @@
  * The gate's hooks and mod_authz_core only return a status; httpd then
  * builds the error response, and on its way (insert_error_filter) this file
  * adds the WWW-Authenticate challenge and the JSON body that status needs.
+ * A local ErrorDocument replaces that path by an internal redirect: its
+ * request gets the challenge (and the admin's page as the body).
  *
  * One case needs more: a Require oauth-scope that denies an authenticated
  * user makes mod_authz_core answer 401 (unless the admin sets
@@ -81,8 +83,11 @@ static void mto_json_body(request_rec *r, const char *error, const char *descrip
     }
 }
 
-static void mto_gate_error_response(request_rec *r)
+/* failed: the request behind the gate that failed (its AuthName is the
+ * realm); r itself, or its ErrorDocument, which then gives the body. */
+static void mto_gate_error_response(request_rec *r, request_rec *failed)
 {
+    int with_body = r == failed;
     mto_gate_t *g = mto_gate_find(r);
     const char *scope, *challenge = NULL;
 
@@ -94,32 +99,36 @@ static void mto_gate_error_response(request_rec *r)
          * failure only with the realm (a 401 needs a challenge), and a
          * 503 or requestedAuth 403 with none. */
         if (!strcmp(g->error, "invalid_request") || !strcmp(g->error, "invalid_token")) {
-            challenge = mto_challenge(r, g->error, g->description, NULL);
+            challenge = mto_challenge(failed, g->error, g->description, NULL);
         }
         else if (r->status == HTTP_UNAUTHORIZED) {
-            challenge = mto_challenge(r, NULL, NULL, NULL);
+            challenge = mto_challenge(failed, NULL, NULL, NULL);
         }
         if (r->status == HTTP_SERVICE_UNAVAILABLE) {
             apr_table_setn(r->err_headers_out, "Retry-After", "5");
         }
-        if (g->json) {
+        if (g->json && with_body) {
             mto_json_body(r, g->error, g->description, NULL);
         }
     }
     else if (r->status == HTTP_UNAUTHORIZED && g->missing_scopes && g->user) {
         scope = mto_list_join(r->pool, g->missing_scopes);
-        challenge = mto_challenge(r, "insufficient_scope",
+        challenge = mto_challenge(failed, "insufficient_scope",
                                   "the access token lacks the scope this resource needs", scope);
-        mto_json_body(r, "insufficient_scope", "the access token lacks the scope this resource needs",
-                      scope);
+        if (with_body) {
+            mto_json_body(r, "insufficient_scope",
+                          "the access token lacks the scope this resource needs", scope);
+        }
         r->status = HTTP_FORBIDDEN;
         r->status_line = NULL;
     }
     else if (r->status == HTTP_UNAUTHORIZED && g->api_token_denied) {
-        challenge = mto_challenge(r, NULL, NULL, NULL);
-        mto_json_body(r, "invalid_api_token",
-                      g->api ? "this apiToken may not use this resource"
-                             : "this resource needs an apiToken header", NULL);
+        challenge = mto_challenge(failed, NULL, NULL, NULL);
+        if (with_body) {
+            mto_json_body(r, "invalid_api_token",
+                          g->api ? "this apiToken may not use this resource"
+                                 : "this resource needs an apiToken header", NULL);
+        }
     }
     else if (r->status == HTTP_UNAUTHORIZED && g->user && r->user) {
         /* Authenticated with a good token and still refused (a <RequireNone>,
@@ -130,7 +139,7 @@ static void mto_gate_error_response(request_rec *r)
         r->status_line = NULL;
     }
     else if (r->status == HTTP_UNAUTHORIZED) {
-        challenge = mto_challenge(r, NULL, NULL, NULL);     /* RFC 6750 §3.1: no error code */
+        challenge = mto_challenge(failed, NULL, NULL, NULL);     /* RFC 6750 §3.1: no error code */
     }
     if (challenge) {
         apr_table_setn(r->err_headers_out, "WWW-Authenticate", challenge);
@@ -139,7 +148,18 @@ static void mto_gate_error_response(request_rec *r)
 
 static void mto_gate_insert_error_filter(request_rec *r)
 {
-    mto_gate_error_response(r);
+    mto_gate_error_response(r, r);
+}
+
+/* A local ErrorDocument is an internal redirect that insert_error_filter
+ * never sees: the page is the admin's, the status and the challenge are
+ * still the gate's (a 401 without WWW-Authenticate, or insufficient_scope
+ * as a 401, would break clients). */
+static void mto_gate_error_document(request_rec *r)
+{
+    if (r->prev && ap_is_HTTP_ERROR(r->status)) {
+        mto_gate_error_response(r, r->prev);
+    }
 }
 
 void mto_gate_response_hooks(apr_pool_t *p)
@@ -147,4 +167,5 @@ void mto_gate_response_hooks(apr_pool_t *p)
     mto_json_filter = ap_register_output_filter(MTO_JSON_FILTER, mto_json_error_filter, NULL,
                                                 AP_FTYPE_CONTENT_SET);
     ap_hook_insert_error_filter(mto_gate_insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_filter(mto_gate_error_document, NULL, NULL, APR_HOOK_MIDDLE);
 }

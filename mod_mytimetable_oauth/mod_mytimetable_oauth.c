@@ -75,7 +75,8 @@ static void mto_register_hooks(apr_pool_t *p)
     mto_authz_register(p);
 }
 
-AP_DECLARE_MODULE(mytimetable_oauth) = {
+/* Not AP_DECLARE_MODULE: its APLOG_USE_MODULE is in the header already. */
+module AP_MODULE_DECLARE_DATA mytimetable_oauth_module = {
     STANDARD20_MODULE_STUFF,
     mto_create_dir_conf,
     mto_merge_dir_conf,
