@@ -1,0 +1,61 @@
+# shellcheck shell=bash
+# Shell helpers shared by build/test and build/bench (source it, don't run it).
+
+# A TCP port on 127.0.0.1 that nothing listens on right now.
+mto_free_port() {
+    perl -MIO::Socket::INET -e '
+        my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0, ReuseAddr => 1)
+            or die "no free port: $!\n";
+        print $s->sockport, "\n";'
+}
+
+# A private PostgreSQL: initdb in DIR (created; its parent must be traversable
+# by user postgres when run as root), listening on a free port on 127.0.0.1
+# only, with an empty database "mto".  Sets MTO_PG_PORT, MTO_PG_BIN,
+# MTO_PG_DATA, MTO_PG_LOG and MTO_PG_PARAMS (apr_dbd_pgsql parameters).  WHO prefixes
+# messages.  Exits on failure; mto_pg_stop stops it (also half-started).
+MTO_PG_DATA=
+MTO_PG_AS=()
+mto_pg_start() {
+    local dir=$1 who=$2 v
+    MTO_PG_BIN=
+    for v in 15 $(ls /usr/lib/postgresql 2>/dev/null | sort -rn); do
+        if [ -x "/usr/lib/postgresql/$v/bin/initdb" ]; then MTO_PG_BIN=/usr/lib/postgresql/$v/bin; break; fi
+    done
+    [ -n "$MTO_PG_BIN" ] || { echo "$who: PostgreSQL server binaries not found (package postgresql)" >&2; exit 1; }
+
+    MTO_PG_DATA=$dir/data
+    local sock=$dir/sock
+    mkdir -p "$MTO_PG_DATA" "$sock"
+    if [ "$(id -u)" -eq 0 ]; then
+        # initdb refuses root.
+        MTO_PG_AS=(runuser -u postgres --)
+        chown postgres: "$dir" "$MTO_PG_DATA" "$sock"
+    fi
+    MTO_PG_PORT=$(mto_free_port)
+    "${MTO_PG_AS[@]}" "$MTO_PG_BIN/initdb" -D "$MTO_PG_DATA" -U postgres --auth=trust \
+        --encoding=UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; echo "$who: initdb failed" >&2; exit 1; }
+    # In postgresql.conf rather than on pg_ctl's command line, so that a plain
+    # `pg_ctl start` (t/db_outage.t restarts it) brings back the same server.
+    printf "%s\n" "listen_addresses = '127.0.0.1'" "port = $MTO_PG_PORT" \
+        "unix_socket_directories = '$sock'" "fsync = off" >>"$MTO_PG_DATA/postgresql.conf"
+    MTO_PG_LOG=$dir/postgres.log
+    "${MTO_PG_AS[@]}" "$MTO_PG_BIN/pg_ctl" start -D "$MTO_PG_DATA" -w -t 60 -l "$MTO_PG_LOG" >/dev/null \
+        || { cat "$MTO_PG_LOG" >&2; echo "$who: PostgreSQL did not start" >&2; exit 1; }
+    psql -X -q -h 127.0.0.1 -p "$MTO_PG_PORT" -U postgres -d postgres -c 'CREATE DATABASE mto' \
+        || { echo "$who: CREATE DATABASE failed" >&2; exit 1; }
+    MTO_PG_PARAMS="host=127.0.0.1 port=$MTO_PG_PORT user=postgres dbname=mto"
+    echo "$who: PostgreSQL $("$MTO_PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$MTO_PG_PORT" >&2
+}
+
+# Stops the PostgreSQL of mto_pg_start, if it runs (by its postmaster PID
+# when pg_ctl cannot).
+mto_pg_stop() {
+    if [ -n "$MTO_PG_DATA" ] && [ -f "$MTO_PG_DATA/postmaster.pid" ]; then
+        "${MTO_PG_AS[@]}" "$MTO_PG_BIN/pg_ctl" stop -D "$MTO_PG_DATA" -m fast -w -t 30 >/dev/null 2>&1 \
+            || kill "$(head -n 1 "$MTO_PG_DATA/postmaster.pid")" 2>/dev/null
+    fi
+    MTO_PG_DATA=
+    return 0
+}
