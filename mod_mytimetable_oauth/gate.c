@@ -94,6 +94,13 @@ static int mto_gate_unavailable(mto_gate_t *g)
                          "the authorization server cannot reach its database", 1);
 }
 
+/* A value no api_tokens row can hold is unknown without asking: bytes that
+ * are not UTF-8 make PostgreSQL fail the query (a 503 for a client's junk). */
+static int mto_gate_api_token_plausible(const char *presented)
+{
+    return *presented && mto_utf8_ok(presented, strlen(presented));
+}
+
 static int mto_gate_check_api_token(request_rec *r, mto_gate_t *g)
 {
     const char *presented = apr_table_get(r->headers_in, MTO_API_TOKEN_HEADER);
@@ -102,7 +109,8 @@ static int mto_gate_check_api_token(request_rec *r, mto_gate_t *g)
     if (!presented) {
         return OK;
     }
-    switch (*presented ? mto_store_api_token_get(r, presented, &api) : MTO_STORE_NOTFOUND) {
+    switch (mto_gate_api_token_plausible(presented) ? mto_store_api_token_get(r, presented, &api)
+                                                    : MTO_STORE_NOTFOUND) {
     case MTO_STORE_OK:
         g->api = api;
         return OK;
