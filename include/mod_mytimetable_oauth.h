@@ -105,16 +105,37 @@ mto_store_rc mto_store_approval_save(request_rec *r, const char *user, const cha
 mto_store_rc mto_store_code_insert(request_rec *r, const char *code_hash, const mto_code_t *code);
 mto_store_rc mto_store_code_get(request_rec *r, const char *code_hash, mto_code_t **out);
 
-/* Atomically marks the code used and stores the token issued from it, in one
+/* Atomically marks the code used and stores the token issued from it (and
+ * the first refresh token of a new grant, unless refresh is NULL), in one
  * transaction.  MTO_STORE_CONFLICT: the code had been used already (a replay,
  * or a parallel redemption that won). */
 mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
-                                     const char *token_hash, const mto_token_t *token);
+                                     const char *token_hash, const mto_token_t *token,
+                                     const char *refresh_hash, const mto_refresh_t *refresh);
 
 /* Revokes every access token issued from a code (replay, RFC 6749 §4.1.2). */
 mto_store_rc mto_store_tokens_revoke_by_code(request_rec *r, const char *code_hash);
 
 mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_token_t **out);
+
+/* Refresh tokens (RFC 6749 §6, RFC 9700 §4.14). */
+mto_store_rc mto_store_refresh_get(request_rec *r, const char *token_hash, mto_refresh_t **out);
+
+/* Atomically marks the presented refresh token rotated and stores its
+ * successor (next, same grant) and the access token issued with it, in one
+ * transaction.  MTO_STORE_CONFLICT: the presented token had been rotated
+ * already (a reuse, or a parallel use that won). */
+mto_store_rc mto_store_refresh_rotate(request_rec *r, const char *used_hash,
+                                      const char *next_hash, const mto_refresh_t *next,
+                                      const char *token_hash, const mto_token_t *token);
+
+/* Revokes a whole grant: all its refresh tokens and every access token issued
+ * with any of them, in one transaction.  MTO_STORE_NOTFOUND: nothing left. */
+mto_store_rc mto_store_refresh_revoke_grant(request_rec *r, const char *grant_id, apr_int64_t now);
+
+/* Revokes the grant that began with this authorization code, if any (replay). */
+mto_store_rc mto_store_refresh_revoke_by_code(request_rec *r, const char *code_hash,
+                                              apr_int64_t now);
 
 /* A MyTimetable API token (api_tokens), stored in clear or as {SHA-256}hex. */
 mto_store_rc mto_store_api_token_get(request_rec *r, const char *token, mto_api_token_t **out);

@@ -48,6 +48,21 @@ typedef struct {
     apr_int64_t expires;                /* epoch seconds; 0 = never */
 } mto_token_t;
 
+/* A refresh token as stored.  Every refresh token of one grant (the
+ * authorization the user gave once) shares grant_id, scope and expires: each
+ * use replaces the token by a new one of the same grant (rotation) and
+ * marks the old one rotated, so that its reuse shows (RFC 9700 §4.14.2). */
+typedef struct {
+    const char *grant_id;               /* 64 hex digits, random per grant */
+    const char *client_id;
+    const char *user;
+    const char *scope;                  /* the grant's scope, space separated */
+    const char *code_hash;              /* the code the grant began with, "" if unknown */
+    apr_int64_t issued;                 /* epoch seconds */
+    apr_int64_t expires;                /* the grant's end, epoch seconds; 0 = never */
+    int rotated;                        /* replaced by a newer refresh token already */
+} mto_refresh_t;
+
 /* A row of api_tokens. */
 typedef struct {
     const char *name;

@@ -30,6 +30,14 @@ typedef struct {
 #define S_TOKEN_INSERT      "mto_token_insert"
 #define S_TOKEN_GET         "mto_token_get"
 #define S_TOKEN_REVOKE_CODE "mto_token_revoke_code"
+/* Refresh tokens. */
+#define S_REFRESH_GET           "mto_refresh_get"
+#define S_REFRESH_INSERT        "mto_refresh_insert"
+#define S_REFRESH_ROTATE        "mto_refresh_rotate"
+#define S_REFRESH_GRANT_OF_CODE "mto_refresh_grant_of_code"
+#define S_REFRESH_GRANT_CLOSE   "mto_refresh_grant_close"
+#define S_REFRESH_GRANT_ACCESS  "mto_refresh_grant_access"
+#define S_REFRESH_GRANT_DELETE  "mto_refresh_grant_delete"
 #define S_API_TOKEN_GET     "mto_api_token_get"
 
 static const mto_statement_t mto_statements[] = {
@@ -52,12 +60,30 @@ static const mto_statement_t mto_statements[] = {
       "UPDATE mto_code SET used_at = %lld WHERE code_hash = %s AND used_at = 0" },
     { S_TOKEN_INSERT,
       "INSERT INTO mto_access_token (token_hash, client_id, user_name, scope, issued_at, expires_at, "
-      "code_hash) VALUES (%s, %s, %s, %s, %lld, %lld, %s)" },
+      "code_hash, refresh_hash) VALUES (%s, %s, %s, %s, %lld, %lld, %s, %s)" },
     { S_TOKEN_GET,
       "SELECT client_id, user_name, scope, issued_at, expires_at FROM mto_access_token "
       "WHERE token_hash = %s" },
     { S_TOKEN_REVOKE_CODE,
       "DELETE FROM mto_access_token WHERE code_hash = %s" },
+    /* Refresh tokens: one grant = one family of rows sharing grant_id. */
+    { S_REFRESH_GET,
+      "SELECT grant_id, client_id, user_name, scope, code_hash, issued_at, expires_at, rotated_at "
+      "FROM mto_refresh_token WHERE token_hash = %s" },
+    { S_REFRESH_INSERT,
+      "INSERT INTO mto_refresh_token (token_hash, grant_id, client_id, user_name, scope, code_hash, "
+      "issued_at, expires_at, rotated_at) VALUES (%s, %s, %s, %s, %s, %s, %lld, %lld, 0)" },
+    { S_REFRESH_ROTATE,
+      "UPDATE mto_refresh_token SET rotated_at = %lld WHERE token_hash = %s AND rotated_at = 0" },
+    { S_REFRESH_GRANT_OF_CODE,
+      "SELECT grant_id FROM mto_refresh_token WHERE code_hash = %s LIMIT 1" },
+    { S_REFRESH_GRANT_CLOSE,
+      "UPDATE mto_refresh_token SET rotated_at = %lld WHERE grant_id = %s AND rotated_at = 0" },
+    { S_REFRESH_GRANT_ACCESS,
+      "DELETE FROM mto_access_token WHERE refresh_hash IN "
+      "(SELECT token_hash FROM mto_refresh_token WHERE grant_id = %s)" },
+    { S_REFRESH_GRANT_DELETE,
+      "DELETE FROM mto_refresh_token WHERE grant_id = %s" },
     /* The token in clear (as MyTimetable writes it) or {SHA-256}hex in
      * either case (as the admin tool writes it): one indexed look-up. */
     { S_API_TOKEN_GET,
@@ -271,6 +297,124 @@ static mto_store_rc mto_select_one(request_rec *r, ap_dbd_t *dbd, const char *la
     return got == 1 ? MTO_STORE_OK : MTO_STORE_NOTFOUND;
 }
 
+/* Transactions: begin, then end with the outcome so far (rolled back
+ * unless MTO_STORE_OK); returns the final outcome. */
+static mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t **txn)
+{
+    int rv;
+
+    *txn = NULL;
+    rv = apr_dbd_transaction_start(dbd->driver, r->pool, dbd->handle, txn);
+    if (rv != 0) {
+        mto_log_db_error(r, dbd, rv, "transaction start");
+        return MTO_STORE_ERROR;
+    }
+    return MTO_STORE_OK;
+}
+
+static mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn,
+                                mto_store_rc rc)
+{
+    int rv;
+
+    if (rc != MTO_STORE_OK) {
+        apr_dbd_transaction_mode_set(dbd->driver, txn, APR_DBD_TRANSACTION_ROLLBACK);
+    }
+    rv = apr_dbd_transaction_end(dbd->driver, r->pool, txn);
+    if (rv != 0 && rc == MTO_STORE_OK) {
+        mto_log_db_error(r, dbd, rv, "transaction commit");
+        rc = MTO_STORE_ERROR;
+    }
+    return rc;
+}
+
+/* Inside a transaction: an "UPDATE … WHERE <not used yet>" that must change
+ * exactly one row.  As the transaction's first write it takes SQLite's write
+ * lock (BEGIN IMMEDIATE has it already) or PostgreSQL's row lock, so a
+ * parallel claim waits and then finds the row taken: the affected row count
+ * decides who won. */
+static mto_store_rc mto_claim(request_rec *r, ap_dbd_t *dbd, const char *label,
+                              int nargs, const char **args)
+{
+    int nrows = 0;
+
+    if (mto_query(r, dbd, label, &nrows, nargs, args, 1) != 0) {
+        return MTO_STORE_ERROR;
+    }
+    return nrows == 1 ? MTO_STORE_OK : MTO_STORE_CONFLICT;
+}
+
+/* A NULL column for "" (no code, no refresh token). */
+static const char *mto_or_null(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+static mto_store_rc mto_token_insert(request_rec *r, ap_dbd_t *dbd, const char *token_hash,
+                                     const mto_token_t *token, const char *code_hash,
+                                     const char *refresh_hash)
+{
+    const char *args[8];
+    int nrows;
+
+    args[0] = token_hash;
+    args[1] = token->client_id;
+    args[2] = token->user;
+    args[3] = token->scope;
+    args[4] = mto_i64(r->pool, token->issued);
+    args[5] = mto_i64(r->pool, token->expires);
+    args[6] = mto_or_null(code_hash);
+    args[7] = mto_or_null(refresh_hash);
+    return mto_query(r, dbd, S_TOKEN_INSERT, &nrows, 8, args, 1) ? MTO_STORE_ERROR : MTO_STORE_OK;
+}
+
+static mto_store_rc mto_refresh_insert(request_rec *r, ap_dbd_t *dbd, const char *refresh_hash,
+                                       const mto_refresh_t *rt)
+{
+    const char *args[8];
+    int nrows;
+
+    args[0] = refresh_hash;
+    args[1] = rt->grant_id;
+    args[2] = rt->client_id;
+    args[3] = rt->user;
+    args[4] = rt->scope;
+    args[5] = mto_or_null(rt->code_hash);
+    args[6] = mto_i64(r->pool, rt->issued);
+    args[7] = mto_i64(r->pool, rt->expires);
+    return mto_query(r, dbd, S_REFRESH_INSERT, &nrows, 8, args, 1) ? MTO_STORE_ERROR : MTO_STORE_OK;
+}
+
+/* The one way tokens are issued: claim the single-use credential they are
+ * issued from (a code, or a refresh token being rotated) with claim_label,
+ * "UPDATE … SET used = now WHERE hash = claimed_hash AND not used yet"; only
+ * if that wins, store the refresh token (unless refresh is NULL) and the
+ * access token, all in one transaction. */
+static mto_store_rc mto_claim_and_issue(request_rec *r, const char *claim_label,
+                                        const char *claimed_hash, const char *code_hash,
+                                        const char *refresh_hash, const mto_refresh_t *refresh,
+                                        const char *token_hash, const mto_token_t *token)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    apr_dbd_transaction_t *txn;
+    const char *claim_args[2];
+    mto_store_rc rc;
+
+    if (!dbd || mto_txn_begin(r, dbd, &txn) != MTO_STORE_OK) {
+        return MTO_STORE_ERROR;
+    }
+    claim_args[0] = mto_i64(r->pool, token->issued);
+    claim_args[1] = claimed_hash;
+    rc = mto_claim(r, dbd, claim_label, 2, claim_args);
+    if (rc == MTO_STORE_OK && refresh) {
+        rc = mto_refresh_insert(r, dbd, refresh_hash, refresh);
+    }
+    if (rc == MTO_STORE_OK) {
+        rc = mto_token_insert(r, dbd, token_hash, token, code_hash, refresh ? refresh_hash : NULL);
+    }
+    return mto_txn_end(r, dbd, txn, rc);
+}
+
 #define MTO_COL(n) apr_dbd_get_entry(dbd->driver, row, (n))
 
 /* ------------------------------------------------------------ clients */
@@ -409,56 +553,12 @@ mto_store_rc mto_store_code_get(request_rec *r, const char *code_hash, mto_code_
     return MTO_STORE_OK;
 }
 
-/* The UPDATE is the transaction's first statement, so SQLite takes the write
- * lock (waiting for it) before anything is read, and PostgreSQL's row lock
- * makes a parallel redemption wait and then find used_at != 0.  The affected
- * row count decides who won. */
 mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
-                                     const char *token_hash, const mto_token_t *token)
+                                     const char *token_hash, const mto_token_t *token,
+                                     const char *refresh_hash, const mto_refresh_t *refresh)
 {
-    ap_dbd_t *dbd = mto_conn(r);
-    apr_dbd_transaction_t *txn = NULL;
-    const char *use_args[2], *ins_args[7];
-    mto_store_rc rc = MTO_STORE_OK;
-    int nrows = 0, rv;
-
-    if (!dbd) {
-        return MTO_STORE_ERROR;
-    }
-    rv = apr_dbd_transaction_start(dbd->driver, r->pool, dbd->handle, &txn);
-    if (rv != 0) {
-        mto_log_db_error(r, dbd, rv, "transaction start");
-        return MTO_STORE_ERROR;
-    }
-    use_args[0] = mto_i64(r->pool, token->issued);
-    use_args[1] = code_hash;
-    if (mto_query(r, dbd, S_CODE_USE, &nrows, 2, use_args, 1) != 0) {
-        rc = MTO_STORE_ERROR;
-    }
-    else if (nrows != 1) {
-        rc = MTO_STORE_CONFLICT;
-    }
-    else {
-        ins_args[0] = token_hash;
-        ins_args[1] = token->client_id;
-        ins_args[2] = token->user;
-        ins_args[3] = token->scope;
-        ins_args[4] = mto_i64(r->pool, token->issued);
-        ins_args[5] = mto_i64(r->pool, token->expires);
-        ins_args[6] = code_hash;
-        if (mto_query(r, dbd, S_TOKEN_INSERT, &nrows, 7, ins_args, 1) != 0) {
-            rc = MTO_STORE_ERROR;
-        }
-    }
-    if (rc != MTO_STORE_OK) {
-        apr_dbd_transaction_mode_set(dbd->driver, txn, APR_DBD_TRANSACTION_ROLLBACK);
-    }
-    rv = apr_dbd_transaction_end(dbd->driver, r->pool, txn);
-    if (rv != 0 && rc == MTO_STORE_OK) {
-        mto_log_db_error(r, dbd, rv, "transaction commit");
-        rc = MTO_STORE_ERROR;
-    }
-    return rc;
+    return mto_claim_and_issue(r, S_CODE_USE, code_hash, code_hash, refresh_hash, refresh,
+                               token_hash, token);
 }
 
 /* ------------------------------------------------------------ tokens */
@@ -539,4 +639,91 @@ mto_store_rc mto_store_api_token_get(request_rec *r, const char *token, mto_api_
         }
     }
     return got < 0 ? MTO_STORE_ERROR : MTO_STORE_NOTFOUND;
+}
+
+/* ================================================== refresh tokens
+ * RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2).  A grant
+ * is the family of rows sharing grant_id; a used token stays, marked rotated,
+ * until the grant ends, so that presenting it again is recognised. */
+
+mto_store_rc mto_store_refresh_get(request_rec *r, const char *token_hash, mto_refresh_t **out)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[1] = { token_hash };
+    apr_dbd_row_t *row;
+    mto_refresh_t *rt;
+    mto_store_rc rc;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    rc = mto_select_one(r, dbd, S_REFRESH_GET, 1, args, &row);
+    if (rc != MTO_STORE_OK) {
+        return rc;
+    }
+    rt = apr_pcalloc(r->pool, sizeof(*rt));
+    rt->grant_id = mto_entry_str(r->pool, MTO_COL(0));
+    rt->client_id = mto_entry_str(r->pool, MTO_COL(1));
+    rt->user = mto_entry_str(r->pool, MTO_COL(2));
+    rt->scope = mto_entry_str(r->pool, MTO_COL(3));
+    rt->code_hash = mto_entry_str(r->pool, MTO_COL(4));
+    rt->issued = mto_entry_i64(MTO_COL(5), 0);
+    rt->expires = mto_entry_i64(MTO_COL(6), 0);
+    rt->rotated = mto_entry_i64(MTO_COL(7), 0) != 0;
+    *out = rt;
+    return MTO_STORE_OK;
+}
+
+/* Like a code redemption: marking the used token rotated decides, and only
+ * the winner stores the successor and the access token. */
+mto_store_rc mto_store_refresh_rotate(request_rec *r, const char *used_hash,
+                                      const char *next_hash, const mto_refresh_t *next,
+                                      const char *token_hash, const mto_token_t *token)
+{
+    return mto_claim_and_issue(r, S_REFRESH_ROTATE, used_hash, NULL, next_hash, next,
+                               token_hash, token);
+}
+
+/* First the grant's live token is marked rotated: that write locks it (the
+ * row in PostgreSQL, the file in SQLite), so a rotation in flight either
+ * commits first, and its new tokens are seen by the deletes that follow, or
+ * waits and then loses its claim.  No access token of the grant survives. */
+mto_store_rc mto_store_refresh_revoke_grant(request_rec *r, const char *grant_id, apr_int64_t now)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    apr_dbd_transaction_t *txn;
+    const char *close_args[2], *grant_args[1] = { grant_id };
+    int nrows = 0, n_access = 0, n_refresh = 0;
+    mto_store_rc rc = MTO_STORE_ERROR;
+
+    if (!dbd || mto_txn_begin(r, dbd, &txn) != MTO_STORE_OK) {
+        return MTO_STORE_ERROR;
+    }
+    close_args[0] = mto_i64(r->pool, now);
+    close_args[1] = grant_id;
+    if (mto_query(r, dbd, S_REFRESH_GRANT_CLOSE, &nrows, 2, close_args, 1) == 0
+        && mto_query(r, dbd, S_REFRESH_GRANT_ACCESS, &n_access, 1, grant_args, 1) == 0
+        && mto_query(r, dbd, S_REFRESH_GRANT_DELETE, &n_refresh, 1, grant_args, 1) == 0) {
+        rc = MTO_STORE_OK;
+    }
+    rc = mto_txn_end(r, dbd, txn, rc);
+    return rc == MTO_STORE_OK && n_access + n_refresh == 0 ? MTO_STORE_NOTFOUND : rc;
+}
+
+mto_store_rc mto_store_refresh_revoke_by_code(request_rec *r, const char *code_hash,
+                                              apr_int64_t now)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[1] = { code_hash };
+    apr_dbd_row_t *row;
+    mto_store_rc rc;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    rc = mto_select_one(r, dbd, S_REFRESH_GRANT_OF_CODE, 1, args, &row);
+    if (rc != MTO_STORE_OK) {
+        return rc;
+    }
+    return mto_store_refresh_revoke_grant(r, mto_entry_str(r->pool, MTO_COL(0)), now);
 }

@@ -238,8 +238,8 @@ DELETE FROM mto_code; DELETE FROM mto_approval;
 INSERT INTO mto_access_token VALUES ('$h{'acc-alice-web1'}', 'web1', 'alice', 'username profile_read', $now - 60, $now + 3600, NULL, '$h{'ref-alice-web1'}');
 INSERT INTO mto_access_token VALUES ('$h{'acc-bob-web1'}', 'web1', 'bob', 'username', $now - 60, 0, NULL, NULL);
 INSERT INTO mto_access_token VALUES ('$h{'acc-alice-web2'}', 'web.2_x-y', 'alice', 'username', $now - 60, $now + 3600, NULL, NULL);
-INSERT INTO mto_refresh_token VALUES ('$h{'ref-alice-web1'}', 'grant1', 'web1', 'alice', 'username profile_read', $now - 60, 0, 0);
-INSERT INTO mto_refresh_token VALUES ('$h{'ref-old-web1'}', 'grant1', 'web1', 'alice', 'username profile_read', $now - 120, $now + 600, $now - 60);
+INSERT INTO mto_refresh_token VALUES ('$h{'ref-alice-web1'}', 'grant1', 'web1', 'alice', 'username profile_read', $now - 60, 0, 0, NULL);
+INSERT INTO mto_refresh_token VALUES ('$h{'ref-old-web1'}', 'grant1', 'web1', 'alice', 'username profile_read', $now - 120, $now + 600, $now - 60, NULL);
 INSERT INTO mto_code VALUES ('c1', 'web1', 'alice', 'username', 'https://app.example/cb', '', '', $now + 300, 0);
 INSERT INTO mto_code VALUES ('c2', 'web.2_x-y', 'carol', 'username', 'https://a.example/cb', '', '', $now + 300, 0);
 INSERT INTO mto_approval VALUES ('alice', 'web1', 'username', $now + 1000);
@@ -346,8 +346,8 @@ INSERT INTO mto_code VALUES ('new', 'human', 'u', 's', 'r', '', '', $now + 300, 
 INSERT INTO mto_access_token VALUES ('a-old', 'human', 'u', 's', $now - 100, $now - 10, NULL, NULL);
 INSERT INTO mto_access_token VALUES ('a-new', 'human', 'u', 's', $now - 100, $now + 300, NULL, NULL);
 INSERT INTO mto_access_token VALUES ('a-never', 'human', 'u', 's', $now - 100, 0, NULL, NULL);
-INSERT INTO mto_refresh_token VALUES ('r-old', 'g', 'human', 'u', 's', $now - 100, $now - 10, 0);
-INSERT INTO mto_refresh_token VALUES ('r-never', 'g', 'human', 'u', 's', $now - 100, 0, 0);
+INSERT INTO mto_refresh_token VALUES ('r-old', 'g', 'human', 'u', 's', $now - 100, $now - 10, 0, NULL);
+INSERT INTO mto_refresh_token VALUES ('r-never', 'g', 'human', 'u', 's', $now - 100, 0, 0, NULL);
 INSERT INTO mto_approval VALUES ('u', 'human', 'old', $now - 10);
 INSERT INTO mto_approval VALUES ('u', 'human', 'new', $now + 300);
 SQL

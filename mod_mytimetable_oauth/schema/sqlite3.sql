@@ -42,7 +42,8 @@ CREATE INDEX IF NOT EXISTS mto_code_expires ON mto_code (expires_at);
 
 -- Issued access tokens: only the SHA-256 hex of a token is stored.
 -- expires_at = 0: never expires.  code_hash: the code it was issued from
--- (revoked together when the code is replayed).
+-- (revoked together when the code is replayed).  refresh_hash: the refresh
+-- token issued together with it (revoked together with that grant).
 CREATE TABLE IF NOT EXISTS mto_access_token (
     token_hash   CHAR(64) PRIMARY KEY,
     client_id    VARCHAR(256) NOT NULL,
@@ -59,7 +60,10 @@ CREATE INDEX IF NOT EXISTS mto_access_token_client ON mto_access_token (client_i
 CREATE INDEX IF NOT EXISTS mto_access_token_expires ON mto_access_token (expires_at);
 
 -- Refresh tokens (hashed), one grant = one family; a rotated token keeps its
--- row with rotated_at set so that its reuse can be detected.
+-- row with rotated_at set so that its reuse can be detected.  scope is the
+-- grant's; expires_at (0: never) is the family's, the same on every row.
+-- code_hash: the authorization code the grant began with (a replay of the
+-- code revokes the family).
 CREATE TABLE IF NOT EXISTS mto_refresh_token (
     token_hash   CHAR(64) PRIMARY KEY,
     grant_id     CHAR(64) NOT NULL,
@@ -68,9 +72,11 @@ CREATE TABLE IF NOT EXISTS mto_refresh_token (
     scope        VARCHAR(1024) NOT NULL,
     issued_at    INTEGER NOT NULL,
     expires_at   INTEGER NOT NULL,
-    rotated_at   INTEGER NOT NULL DEFAULT 0
+    rotated_at   INTEGER NOT NULL DEFAULT 0,
+    code_hash    CHAR(64)
 );
 CREATE INDEX IF NOT EXISTS mto_refresh_token_grant ON mto_refresh_token (grant_id);
+CREATE INDEX IF NOT EXISTS mto_refresh_token_code ON mto_refresh_token (code_hash);
 CREATE INDEX IF NOT EXISTS mto_refresh_token_expires ON mto_refresh_token (expires_at);
 
 -- Remembered consent: one row per user, client and scope.

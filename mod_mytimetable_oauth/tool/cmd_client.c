@@ -28,12 +28,15 @@ static const char tool_usage_client[] =
     "                              profile_read, profile_write, alltimetables,\n"
     "                              messages_read)\n"
     "  --grant-types authorization_code[,refresh_token]\n"
-    "                              (default: authorization_code)\n"
+    "                              (default: authorization_code; refresh_token:\n"
+    "                              refresh tokens come with the access tokens)\n"
     "  --autoapprove true|a,b,…    scopes granted without the consent page\n"
     "  --access-validity SECONDS|default\n"
     "                              access token lifetime; 0 = never expires;\n"
     "                              default = MyTimetableOAuthTokenLifetime\n"
     "  --refresh-validity SECONDS|default\n"
+    "                              how long a grant's refresh tokens last, from\n"
+    "                              the authorization; 0 = never; default = 30 days\n"
     "  --secret-stdin              read the secret (one line) from standard input\n"
     "  --hash sha256|bcrypt        how to store it (default sha256, fit for random\n"
     "                              secrets; bcrypt for ones people choose)\n"
@@ -496,7 +499,7 @@ static int tool_client_show(tool_ctx_t *ctx, int argc, const char *const *argv)
                               "default (MyTimetableOAuthTokenLifetime)"));
     printf("refresh_token_validity:  %s\n",
            tool_validity_text(ctx->pool, c->refresh_token_validity,
-                              "default (the server's refresh token lifetime)"));
+                              "default (30 days)"));
     printf("resource_ids:            %s\n", NUL_(c->resource_ids));
     printf("authorities:             %s\n", NUL_(c->authorities));
     printf("additional_information:  %s\n", NUL_(c->additional_information));

@@ -15,6 +15,9 @@ use Apache::Test ();
 use Apache::TestRequest ();
 use Digest::SHA ();
 use File::Temp ();
+use HTTP::Response ();
+use IO::Select ();
+use IO::Socket::INET ();
 use JSON ();
 use MIME::Base64 ();
 use POSIX ();
@@ -28,6 +31,7 @@ our @EXPORT = qw(
     authorize_url query_params location_params json_body
     consent_form approve_consent obtain_code obtain_token
     add_api_token bearer_challenge httpd_syntax_check
+    raw_form_post race_requests race_summary
     log_files log_grep error_log_mark error_log_since
 );
 
@@ -376,6 +380,94 @@ sub bearer_challenge {
         $c{$name} = $value;
     }
     return \%c;
+}
+
+# raw_form_post($path, [name => value, ...]): the raw HTTP/1.0 request
+# (Connection: close) that POSTs the form to $path, for race_requests.
+sub raw_form_post {
+    my ($path, $form) = @_;
+    my @pairs = @$form;
+    my @enc;
+    while (my ($k, $v) = splice @pairs, 0, 2) {
+        push @enc, join '=', map { URI::Escape::uri_escape($_) } $k, $v;
+    }
+    my $body = join '&', @enc;
+    return "POST $path HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n"
+         . "Content-Type: application/x-www-form-urlencoded\r\n"
+         . 'Content-Length: ' . length($body) . "\r\n\r\n$body";
+}
+
+# One racer, in a child: sends the whole request but its last byte, says it
+# is ready, waits until the parent closes the start pipe, sends the last byte
+# (so the server has every request in hand and they go on together) and
+# reports {status, body} as one JSON line.  Never returns.
+sub _racer {
+    my ($request, $deadline, $ready, $start, $report) = @_;
+    alarm $deadline;
+    my $result = eval {
+        my $sock = IO::Socket::INET->new(PeerAddr => Apache::TestRequest::hostport(),
+                                         Timeout => 30)
+            or die "connect: $!\n";
+        binmode $sock;
+        syswrite($sock, substr($request, 0, -1)) or die "send: $!\n";
+        syswrite($ready, '.') or die "ready: $!\n";
+        sysread $start, my $go, 1;                  # 0 bytes: the start pipe closed
+        syswrite($sock, substr($request, -1)) or die "send: $!\n";
+        my ($raw, $n) = ('', 0);
+        $raw .= $n while sysread($sock, $n, 65536);
+        my $res = HTTP::Response->parse($raw);
+        { status => $res->code // 0, body => substr($res->content // '', 0, 1000) };
+    } // { status => 0, body => "racer failed: $@" };
+    syswrite $report, $JSON->encode($result) . "\n";
+    POSIX::_exit(0);
+}
+
+# race_requests($request, $parallel, $deadline): $parallel children send the
+# same raw request (raw_form_post) to the test server at the same moment.
+# Returns ($ready, @results): how many racers were connected and waiting
+# when the start was given, and {status, body} of each racer that answered
+# within $deadline seconds (status 0: the racer failed; body says why).
+sub race_requests {
+    my ($request, $parallel, $deadline) = @_;
+    pipe(my $ready_r, my $ready_w) or die "pipe: $!";
+    pipe(my $start_r, my $start_w) or die "pipe: $!";
+    pipe(my $report_r, my $report_w) or die "pipe: $!";
+    my @pids;
+    for (1 .. $parallel) {
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            close $_ for $ready_r, $start_w, $report_r;
+            _racer($request, $deadline, $ready_w, $start_r, $report_w);
+        }
+        push @pids, $pid;
+    }
+    close $_ for $ready_w, $start_r, $report_w;
+
+    # Every racer connected and waiting (or gone), then all at once.
+    my ($ready, $sel, $until) = (0, IO::Select->new($ready_r), time + $deadline);
+    while ($ready < $parallel && $sel->can_read($until - time)) {
+        my $n = sysread($ready_r, my $buf, 64) or last;
+        $ready += $n;
+    }
+    close $start_w;
+
+    # Their reports, until every racer has closed the pipe (or time is up).
+    my $raw = '';
+    $sel = IO::Select->new($report_r);
+    while ($until > time && $sel->can_read($until - time)) {
+        sysread($report_r, my $buf, 65536) or last;
+        $raw .= $buf;
+    }
+    kill 'KILL', @pids;                             # only stragglers past the deadline
+    waitpid $_, 0 for @pids;
+    return ($ready, map { $JSON->decode($_) } split /\n/, $raw);
+}
+
+# race_summary(@results): "19 x 400 invalid_grant, 1 x 200 -", for diag.
+sub race_summary {
+    my %n;
+    $n{"$_->{status} " . (eval { $JSON->decode($_->{body})->{error} } // '-')}++ for @_;
+    return join ', ', map { "$n{$_} x $_" } sort keys %n;
 }
 
 my $modules = '/usr/lib/apache2/modules';
