@@ -31,6 +31,27 @@ typedef struct {
 #define S_TOKEN_GET         "mto_token_get"
 #define S_TOKEN_REVOKE_CODE "mto_token_revoke_code"
 #define S_API_TOKEN_GET     "mto_api_token_get"
+#define S_REFRESH_GET       "mto_refresh_get"
+#define S_TOKEN_DELETE      "mto_token_delete"
+#define S_GRANT_ACCESS_DEL  "mto_grant_access_delete"
+#define S_GRANT_REFRESH_DEL "mto_grant_refresh_delete"
+#define S_PURGE_CODES       "mto_purge_codes"
+#define S_PURGE_ACCESS      "mto_purge_access"
+#define S_PURGE_REFRESH     "mto_purge_refresh"
+#define S_PURGE_APPROVALS   "mto_purge_approvals"
+
+#define MTO_STR_(x) #x
+#define MTO_STR(x)  MTO_STR_(x)
+
+/* The oldest MTO_PURGE_BATCH rows that the shared rule (mto.h) lets go.
+ * The key subquery keeps the statement portable: neither SQLite (without
+ * a compile-time option) nor PostgreSQL has DELETE … LIMIT. */
+#define MTO_PURGE_SQL(table, key, rule) \
+    "DELETE FROM " table " WHERE (" key ") IN (SELECT " key " FROM " table " WHERE " rule \
+    " ORDER BY expires_at LIMIT " MTO_STR(MTO_PURGE_BATCH) ")"
+
+/* The grant (refresh token family) that token_hash belongs to. */
+#define MTO_GRANT_OF_SQL "SELECT grant_id FROM mto_refresh_token WHERE token_hash = %s"
 
 static const mto_statement_t mto_statements[] = {
     { S_CLIENT_GET,
@@ -63,6 +84,24 @@ static const mto_statement_t mto_statements[] = {
     { S_API_TOKEN_GET,
       "SELECT name, token, is_elevated, authentication_required FROM api_tokens "
       "WHERE token IN (%s, %s, %s)" },
+    { S_REFRESH_GET,
+      "SELECT client_id, user_name, scope, issued_at, expires_at, rotated_at "
+      "FROM mto_refresh_token WHERE token_hash = %s" },
+    { S_TOKEN_DELETE,
+      "DELETE FROM mto_access_token WHERE token_hash = %s" },
+    { S_GRANT_ACCESS_DEL,
+      "DELETE FROM mto_access_token WHERE refresh_hash IN (SELECT token_hash FROM "
+      "mto_refresh_token WHERE grant_id IN (" MTO_GRANT_OF_SQL "))" },
+    { S_GRANT_REFRESH_DEL,
+      "DELETE FROM mto_refresh_token WHERE grant_id IN (" MTO_GRANT_OF_SQL ")" },
+    { S_PURGE_CODES,
+      MTO_PURGE_SQL("mto_code", "code_hash", MTO_PURGE_CODE_EXPIRED) },
+    { S_PURGE_ACCESS,
+      MTO_PURGE_SQL("mto_access_token", "token_hash", MTO_PURGE_ACCESS_EXPIRED) },
+    { S_PURGE_REFRESH,
+      MTO_PURGE_SQL("mto_refresh_token", "token_hash", MTO_PURGE_REFRESH_EXPIRED) },
+    { S_PURGE_APPROVALS,
+      MTO_PURGE_SQL("mto_approval", "user_name, client_id, scope", MTO_PURGE_APPROVAL_EXPIRED) },
 };
 #define MTO_NSTATEMENTS (sizeof(mto_statements) / sizeof(mto_statements[0]))
 
@@ -271,6 +310,36 @@ static mto_store_rc mto_select_one(request_rec *r, ap_dbd_t *dbd, const char *la
     return got == 1 ? MTO_STORE_OK : MTO_STORE_NOTFOUND;
 }
 
+/* Transactions: mto_txn_end commits when rc is MTO_STORE_OK and rolls
+ * back otherwise; a failed commit turns OK into MTO_STORE_ERROR. */
+static int mto_txn_start(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t **txn)
+{
+    int rv;
+
+    *txn = NULL;
+    rv = apr_dbd_transaction_start(dbd->driver, r->pool, dbd->handle, txn);
+    if (rv != 0) {
+        mto_log_db_error(r, dbd, rv, "transaction start");
+    }
+    return rv;
+}
+
+static mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn,
+                                mto_store_rc rc)
+{
+    int rv;
+
+    if (rc != MTO_STORE_OK) {
+        apr_dbd_transaction_mode_set(dbd->driver, txn, APR_DBD_TRANSACTION_ROLLBACK);
+    }
+    rv = apr_dbd_transaction_end(dbd->driver, r->pool, txn);
+    if (rv != 0 && rc == MTO_STORE_OK) {
+        mto_log_db_error(r, dbd, rv, "transaction commit");
+        rc = MTO_STORE_ERROR;
+    }
+    return rc;
+}
+
 #define MTO_COL(n) apr_dbd_get_entry(dbd->driver, row, (n))
 
 /* ------------------------------------------------------------ clients */
@@ -420,14 +489,9 @@ mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
     apr_dbd_transaction_t *txn = NULL;
     const char *use_args[2], *ins_args[7];
     mto_store_rc rc = MTO_STORE_OK;
-    int nrows = 0, rv;
+    int nrows = 0;
 
-    if (!dbd) {
-        return MTO_STORE_ERROR;
-    }
-    rv = apr_dbd_transaction_start(dbd->driver, r->pool, dbd->handle, &txn);
-    if (rv != 0) {
-        mto_log_db_error(r, dbd, rv, "transaction start");
+    if (!dbd || mto_txn_start(r, dbd, &txn) != 0) {
         return MTO_STORE_ERROR;
     }
     use_args[0] = mto_i64(r->pool, token->issued);
@@ -450,15 +514,7 @@ mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
             rc = MTO_STORE_ERROR;
         }
     }
-    if (rc != MTO_STORE_OK) {
-        apr_dbd_transaction_mode_set(dbd->driver, txn, APR_DBD_TRANSACTION_ROLLBACK);
-    }
-    rv = apr_dbd_transaction_end(dbd->driver, r->pool, txn);
-    if (rv != 0 && rc == MTO_STORE_OK) {
-        mto_log_db_error(r, dbd, rv, "transaction commit");
-        rc = MTO_STORE_ERROR;
-    }
-    return rc;
+    return mto_txn_end(r, dbd, txn, rc);
 }
 
 /* ------------------------------------------------------------ tokens */
@@ -478,7 +534,10 @@ mto_store_rc mto_store_tokens_revoke_by_code(request_rec *r, const char *code_ha
     return nrows > 0 ? MTO_STORE_OK : MTO_STORE_NOTFOUND;
 }
 
-mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_token_t **out)
+/* Both token tables start with client_id, user_name, scope, issued_at,
+ * expires_at; *extra gets the next column's number (0 when there is none). */
+static mto_store_rc mto_token_row_get(request_rec *r, const char *label, const char *token_hash,
+                                      mto_token_t **out, apr_int64_t *extra)
 {
     ap_dbd_t *dbd = mto_conn(r);
     const char *args[1] = { token_hash };
@@ -489,7 +548,7 @@ mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_tok
     if (!dbd) {
         return MTO_STORE_ERROR;
     }
-    rc = mto_select_one(r, dbd, S_TOKEN_GET, 1, args, &row);
+    rc = mto_select_one(r, dbd, label, 1, args, &row);
     if (rc != MTO_STORE_OK) {
         return rc;
     }
@@ -499,7 +558,88 @@ mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_tok
     t->scope = mto_entry_str(r->pool, MTO_COL(2));
     t->issued = mto_entry_i64(MTO_COL(3), 0);
     t->expires = mto_entry_i64(MTO_COL(4), 0);
+    if (extra) {
+        *extra = mto_entry_i64(MTO_COL(5), 0);
+    }
     *out = t;
+    return MTO_STORE_OK;
+}
+
+mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_token_t **out)
+{
+    return mto_token_row_get(r, S_TOKEN_GET, token_hash, out, NULL);
+}
+
+mto_store_rc mto_store_refresh_token_get(request_rec *r, const char *token_hash,
+                                         mto_token_t **out, int *rotated)
+{
+    apr_int64_t rotated_at = 0;
+    mto_store_rc rc = mto_token_row_get(r, S_REFRESH_GET, token_hash, out, &rotated_at);
+
+    *rotated = rotated_at != 0;
+    return rc;
+}
+
+/* MTO_STORE_NOTFOUND when nothing was deleted (revoked already). */
+mto_store_rc mto_store_access_token_revoke(request_rec *r, const char *token_hash)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[1] = { token_hash };
+    int nrows;
+
+    if (!dbd || mto_query(r, dbd, S_TOKEN_DELETE, &nrows, 1, args, 0) != 0) {
+        return MTO_STORE_ERROR;
+    }
+    return nrows > 0 ? MTO_STORE_OK : MTO_STORE_NOTFOUND;
+}
+
+/* Access tokens first: they are found through the refresh rows. */
+mto_store_rc mto_store_refresh_grant_revoke(request_rec *r, const char *token_hash)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    apr_dbd_transaction_t *txn;
+    const char *args[1] = { token_hash };
+    mto_store_rc rc = MTO_STORE_OK;
+    int naccess = 0, nrefresh = 0;
+
+    if (!dbd || mto_txn_start(r, dbd, &txn) != 0) {
+        return MTO_STORE_ERROR;
+    }
+    if (mto_query(r, dbd, S_GRANT_ACCESS_DEL, &naccess, 1, args, 1) != 0
+        || mto_query(r, dbd, S_GRANT_REFRESH_DEL, &nrefresh, 1, args, 1) != 0) {
+        rc = MTO_STORE_ERROR;
+    }
+    rc = mto_txn_end(r, dbd, txn, rc);
+    if (rc == MTO_STORE_OK && nrefresh == 0) {
+        rc = MTO_STORE_NOTFOUND;
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ purge */
+
+/* One statement per table, each committed on its own: no lock is held
+ * across tables, and what one deleted stays deleted if the next fails. */
+mto_store_rc mto_store_purge(request_rec *r, apr_int64_t now, mto_purge_counts_t *removed)
+{
+    static const char *const labels[] = {
+        S_PURGE_CODES, S_PURGE_ACCESS, S_PURGE_REFRESH, S_PURGE_APPROVALS
+    };
+    int *counts[] = { &removed->codes, &removed->access, &removed->refresh, &removed->approvals };
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[1];
+    apr_size_t i;
+
+    memset(removed, 0, sizeof(*removed));
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    args[0] = mto_i64(r->pool, now);
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        if (mto_query(r, dbd, labels[i], counts[i], 1, args, 0) != 0) {
+            return MTO_STORE_ERROR;
+        }
+    }
     return MTO_STORE_OK;
 }
 
