@@ -44,6 +44,10 @@ typedef struct {
     apr_int64_t cache_ttl;
     apr_array_header_t *scopes;         /* mto_scope_def_t; NULL: the built-in six */
     const char *consent_template;       /* contents of the file; NULL: built-in page */
+    apr_int64_t purge_interval;         /* seconds between purges per child; 0 = never */
+    /* Runtime state, not configuration: each child's copy says when this
+     * server's next purge is due (epoch seconds; purge.c, apr_atomic). */
+    volatile apr_uint32_t purge_due;
 } mto_server_conf_t;
 
 /* Where the gate looks for an access token. */
@@ -68,6 +72,7 @@ apr_int64_t mto_conf_token_lifetime(const mto_server_conf_t *c);
 apr_int64_t mto_conf_code_lifetime(const mto_server_conf_t *c);
 apr_int64_t mto_conf_approval_lifetime(const mto_server_conf_t *c);
 int mto_conf_require_pkce(const mto_server_conf_t *c);
+apr_int64_t mto_conf_purge_interval(const mto_server_conf_t *c);
 const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c);
 const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope);
 
@@ -137,8 +142,34 @@ mto_store_rc mto_store_refresh_revoke_grant(request_rec *r, const char *grant_id
 mto_store_rc mto_store_refresh_revoke_by_code(request_rec *r, const char *code_hash,
                                               apr_int64_t now);
 
+/* A refresh token's row (mto_refresh_token).  *rotated: it was exchanged
+ * for a newer one and is kept only so that its reuse can be detected. */
+mto_store_rc mto_store_refresh_token_get(request_rec *r, const char *token_hash,
+                                         mto_token_t **out, int *rotated);
+
+/* Revocation (RFC 7009 §2.1).  An access token: its row goes.  A refresh
+ * token: its whole grant goes (every refresh token of the family and the
+ * access tokens issued from them), in one transaction. */
+mto_store_rc mto_store_access_token_revoke(request_rec *r, const char *token_hash);
+mto_store_rc mto_store_refresh_grant_revoke(request_rec *r, const char *token_hash);
+
 /* A MyTimetable API token (api_tokens), stored in clear or as {SHA-256}hex. */
 mto_store_rc mto_store_api_token_get(request_rec *r, const char *token, mto_api_token_t **out);
+
+/* Rows one purge removes at most per table: a run stays short whatever
+ * has piled up (purge.c runs again soon when a table hit the bound). */
+#define MTO_PURGE_BATCH 500
+
+typedef struct {
+    int codes;
+    int access;
+    int refresh;
+    int approvals;
+} mto_purge_counts_t;
+
+/* Deletes what expired before now (the rules of mto.h, MTO_PURGE_*),
+ * oldest first, at most MTO_PURGE_BATCH rows per table. */
+mto_store_rc mto_store_purge(request_rec *r, apr_int64_t now, mto_purge_counts_t *removed);
 
 /* ------------------------------------------------------------ http.c */
 
@@ -159,8 +190,15 @@ const char *mto_duplicate_param(const apr_table_t *params);
 /* Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1). */
 void mto_no_store(request_rec *r);
 
-/* Sends a JSON body with the status; takes ownership of body. */
+/* Sends a JSON body with the status and no-store; takes ownership of body.
+ * The answer carries its Content-Length, so it is complete once flushed. */
 int mto_send_json(request_rec *r, int status, json_t *body);
+
+/* The same for a public document that caches may keep for max_age seconds. */
+int mto_send_json_cacheable(request_rec *r, json_t *body, int max_age);
+
+/* 200 with an empty body and no-store (RFC 7009 §2.2). */
+int mto_send_empty(request_rec *r);
 
 /* RFC 6749 §5.2 error: {"error":…,"error_description":…}. */
 int mto_send_oauth_error(request_rec *r, int status, const char *error, const char *description);
@@ -199,6 +237,39 @@ void mto_client_auth_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* Sends the RFC 6749 §5.2 answer for a failed authentication. */
 int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic);
+
+/* The start every client endpoint shares: POST only, a form body, each
+ * parameter once, client authentication.  On success *client is set and
+ * *params holds the form; otherwise *client is NULL, the error answer has
+ * been sent, and the return value is the handler's. */
+int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **params,
+                       mto_client_t **client);
+
+/* ------------------------------------------------------------ token_lookup.c */
+
+/* A token presented to the revocation or introspection endpoint. */
+typedef struct {
+    const char *hash;                   /* the token's SHA-256 hex: its key */
+    int refresh;                        /* 0: an access token; 1: a refresh token */
+    const mto_token_t *row;
+    int live;                           /* not expired, and (refresh) not rotated */
+} mto_found_token_t;
+
+/* The start the revocation and introspection endpoints share: the client
+ * request (mto_client_request), its `token` parameter, and the token looked
+ * up by its hash in both token tables, the one token_type_hint names first
+ * (RFC 7009 §2.1, RFC 7662 §2.1: a hint is only a hint; an unknown one is
+ * ignored).  On success *client is set and found->row is the token's row,
+ * or NULL when the token is unknown; otherwise *client is NULL, the error
+ * answer has been sent, and the return value is the handler's. */
+int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now,
+                      mto_client_t **client, mto_found_token_t *found);
+
+/* ------------------------------------------------------------ purge.c */
+
+/* After a client endpoint answered: flushes the answer and purges what
+ * has expired, when this child's purge for r's server is due. */
+void mto_purge_after_answer(request_rec *r);
 
 /* ------------------------------------------------------------ consent.c */
 
@@ -255,7 +326,17 @@ void mto_authz_register(apr_pool_t *p);           /* authz.c */
 
 /* ------------------------------------------------------------ handlers */
 
+/* The names SetHandler maps (SPEC §4). */
+#define MTO_HANDLER_AUTHORIZE  "mytimetable-oauth-authorize"
+#define MTO_HANDLER_TOKEN      "mytimetable-oauth-token"
+#define MTO_HANDLER_REVOKE     "mytimetable-oauth-revoke"
+#define MTO_HANDLER_INTROSPECT "mytimetable-oauth-introspect"
+#define MTO_HANDLER_METADATA   "mytimetable-oauth-metadata"
+
 int mto_handle_authorize(request_rec *r);
 int mto_handle_token(request_rec *r);
+int mto_handle_revoke(request_rec *r);
+int mto_handle_introspect(request_rec *r);
+int mto_handle_metadata(request_rec *r);
 
 #endif /* MOD_MYTIMETABLE_OAUTH_H */

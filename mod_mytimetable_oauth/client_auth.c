@@ -11,6 +11,7 @@
 #include "mod_mytimetable_oauth.h"
 
 #include <apr_thread_mutex.h>
+#include <http_protocol.h>
 
 #define MTO_VERIFIED_MAX 1024
 #define MTO_VERIFIED_TTL 300
@@ -182,4 +183,35 @@ int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic)
         return mto_send_oauth_error(r, HTTP_UNAUTHORIZED, "invalid_client",
                                     "client authentication failed");
     }
+}
+
+int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **params,
+                       mto_client_t **client)
+{
+    mto_client_auth_rc auth;
+    const char *err, *dup;
+    int rv, tried_basic;
+
+    *client = NULL;
+    if (r->method_number != M_POST) {
+        apr_table_setn(r->headers_out, "Allow", "POST");
+        return mto_send_oauth_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
+                                    apr_pstrcat(r->pool, "the ", endpoint,
+                                                " endpoint accepts POST only", NULL));
+    }
+    rv = mto_read_form(r, params, &err);
+    if (rv != OK) {
+        return mto_send_oauth_error(r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
+                                    "invalid_request", err);
+    }
+    if ((dup = mto_duplicate_param(*params))) {
+        return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                                    apr_pstrcat(r->pool, "parameter given more than once: ", dup, NULL));
+    }
+    auth = mto_client_authenticate(r, *params, client, &tried_basic);
+    if (auth != MTO_CLIENT_OK) {
+        *client = NULL;
+        return mto_client_auth_fail(r, auth, tried_basic);
+    }
+    return OK;
 }

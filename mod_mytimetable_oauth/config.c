@@ -19,6 +19,7 @@
 #define MTO_MAX_CODE_LIFETIME         600
 #define MTO_DEFAULT_APPROVAL_LIFETIME 2592000
 #define MTO_DEFAULT_CACHE_TTL         300
+#define MTO_DEFAULT_PURGE_INTERVAL    60
 #define MTO_MAX_TEMPLATE_SIZE         (256 * 1024)
 
 /* The scopes of the MyTimetable documentation, with its consent texts. */
@@ -42,6 +43,7 @@ void *mto_create_server_conf(apr_pool_t *p, server_rec *s)
     c->approval_lifetime = MTO_UNSET;
     c->require_pkce = MTO_UNSET;
     c->cache_ttl = MTO_UNSET;
+    c->purge_interval = MTO_UNSET;
     return c;
 }
 
@@ -62,6 +64,7 @@ void *mto_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MTO_MERGE_NUM(cache_ttl);
     MTO_MERGE_PTR(scopes);
     MTO_MERGE_PTR(consent_template);
+    MTO_MERGE_NUM(purge_interval);
     return m;
 }
 
@@ -116,6 +119,11 @@ apr_int64_t mto_conf_approval_lifetime(const mto_server_conf_t *c)
 int mto_conf_require_pkce(const mto_server_conf_t *c)
 {
     return c->require_pkce == 1;
+}
+
+apr_int64_t mto_conf_purge_interval(const mto_server_conf_t *c)
+{
+    return mto_or(c->purge_interval, MTO_DEFAULT_PURGE_INTERVAL);
 }
 
 const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c)
@@ -227,6 +235,7 @@ MTO_SECONDS_SETTER(mto_set_token_lifetime, token_lifetime, 0, APR_INT64_C(315360
 MTO_SECONDS_SETTER(mto_set_code_lifetime, code_lifetime, 1, MTO_MAX_CODE_LIFETIME)
 MTO_SECONDS_SETTER(mto_set_approval_lifetime, approval_lifetime, 0, APR_INT64_C(315360000))
 MTO_SECONDS_SETTER(mto_set_cache_ttl, cache_ttl, 0, APR_INT64_C(86400))
+MTO_SECONDS_SETTER(mto_set_purge_interval, purge_interval, 0, APR_INT64_C(86400))
 
 static const char *mto_set_issuer(cmd_parms *cmd, void *dc, const char *arg)
 {
@@ -398,6 +407,8 @@ const command_rec mto_directives[] = {
                   "socache provider for clients, API tokens and token look-ups: PROVIDER[:ARGS] or none (default shmcb)"),
     AP_INIT_TAKE1("MyTimetableOAuthCacheTTL", mto_set_cache_ttl, NULL, RSRC_CONF,
                   "Seconds a cached entry may be served (default 300)"),
+    AP_INIT_TAKE1("MyTimetableOAuthPurgeInterval", mto_set_purge_interval, NULL, RSRC_CONF,
+                  "Seconds between purges of expired codes, tokens and approvals, per child; 0: never (default 60)"),
     AP_INIT_TAKE2("MyTimetableOAuthScope", mto_add_scope, NULL, RSRC_CONF,
                   "A scope and its consent text: NAME \"description\" (default: the six MyTimetable scopes)"),
     AP_INIT_TAKE1("MyTimetableOAuthConsentTemplate", mto_set_consent_template, NULL, RSRC_CONF,

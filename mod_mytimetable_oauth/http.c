@@ -96,19 +96,43 @@ void mto_no_store(request_rec *r)
     apr_table_setn(r->headers_out, "Pragma", "no-cache");
 }
 
-int mto_send_json(request_rec *r, int status, json_t *body)
+/* Writes body whole, with its length: an answer that is complete once
+ * flushed (purge.c sends it before it purges). */
+static int mto_write_json(request_rec *r, int status, json_t *body)
 {
     char *text = json_dumps(body, JSON_COMPACT);
+    apr_size_t len;
 
     json_decref(body);
     if (!text) {
         return HTTP_INTERNAL_SERVER_ERROR;      /* out of memory only */
     }
-    mto_no_store(r);
+    len = strlen(text);
     r->status = status;
     ap_set_content_type(r, "application/json;charset=UTF-8");
-    ap_rputs(text, r);
+    ap_set_content_length(r, (apr_off_t)len);
+    ap_rwrite(text, (int)len, r);
     free(text);
+    return OK;
+}
+
+int mto_send_json(request_rec *r, int status, json_t *body)
+{
+    mto_no_store(r);
+    return mto_write_json(r, status, body);
+}
+
+int mto_send_json_cacheable(request_rec *r, json_t *body, int max_age)
+{
+    apr_table_setn(r->headers_out, "Cache-Control", apr_psprintf(r->pool, "max-age=%d", max_age));
+    return mto_write_json(r, HTTP_OK, body);
+}
+
+int mto_send_empty(request_rec *r)
+{
+    mto_no_store(r);
+    r->status = HTTP_OK;
+    ap_set_content_length(r, 0);
     return OK;
 }
 

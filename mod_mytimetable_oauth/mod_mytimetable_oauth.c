@@ -42,17 +42,36 @@ static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     return OK;
 }
 
-/* One handler per endpoint, chosen by SetHandler. */
+/* One handler per endpoint, chosen by SetHandler.  The client endpoints
+ * answer with complete JSON; a purge may follow such an answer (purge.c). */
+static const struct {
+    const char *name;
+    int (*handle)(request_rec *r);
+    int purge_after;
+} mto_handlers[] = {
+    { MTO_HANDLER_AUTHORIZE,  mto_handle_authorize,  0 },
+    { MTO_HANDLER_TOKEN,      mto_handle_token,      1 },
+    { MTO_HANDLER_REVOKE,     mto_handle_revoke,     1 },
+    { MTO_HANDLER_INTROSPECT, mto_handle_introspect, 1 },
+    { MTO_HANDLER_METADATA,   mto_handle_metadata,   0 },
+};
+
 static int mto_handler(request_rec *r)
 {
+    apr_size_t i;
+    int rv;
+
     if (!r->handler || strncmp(r->handler, "mytimetable-oauth-", 18) != 0) {
         return DECLINED;
     }
-    if (!strcmp(r->handler, "mytimetable-oauth-authorize")) {
-        return mto_handle_authorize(r);
-    }
-    if (!strcmp(r->handler, "mytimetable-oauth-token")) {
-        return mto_handle_token(r);
+    for (i = 0; i < sizeof(mto_handlers) / sizeof(mto_handlers[0]); i++) {
+        if (!strcmp(r->handler, mto_handlers[i].name)) {
+            rv = mto_handlers[i].handle(r);
+            if (rv == OK && mto_handlers[i].purge_after) {
+                mto_purge_after_answer(r);
+            }
+            return rv;
+        }
     }
     return DECLINED;
 }

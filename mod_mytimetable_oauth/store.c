@@ -39,6 +39,21 @@ typedef struct {
 #define S_REFRESH_GRANT_ACCESS  "mto_refresh_grant_access"
 #define S_REFRESH_GRANT_DELETE  "mto_refresh_grant_delete"
 #define S_API_TOKEN_GET     "mto_api_token_get"
+#define S_TOKEN_DELETE      "mto_token_delete"
+#define S_PURGE_CODES       "mto_purge_codes"
+#define S_PURGE_ACCESS      "mto_purge_access"
+#define S_PURGE_REFRESH     "mto_purge_refresh"
+#define S_PURGE_APPROVALS   "mto_purge_approvals"
+
+#define MTO_STR_(x) #x
+#define MTO_STR(x)  MTO_STR_(x)
+
+/* The oldest MTO_PURGE_BATCH rows that the shared rule (mto.h) lets go.
+ * The key subquery keeps the statement portable: neither SQLite (without
+ * a compile-time option) nor PostgreSQL has DELETE … LIMIT. */
+#define MTO_PURGE_SQL(table, key, rule) \
+    "DELETE FROM " table " WHERE (" key ") IN (SELECT " key " FROM " table " WHERE " rule \
+    " ORDER BY expires_at LIMIT " MTO_STR(MTO_PURGE_BATCH) ")"
 
 static const mto_statement_t mto_statements[] = {
     { S_CLIENT_GET,
@@ -89,6 +104,16 @@ static const mto_statement_t mto_statements[] = {
     { S_API_TOKEN_GET,
       "SELECT name, token, is_elevated, authentication_required FROM api_tokens "
       "WHERE token IN (%s, %s, %s)" },
+    { S_TOKEN_DELETE,
+      "DELETE FROM mto_access_token WHERE token_hash = %s" },
+    { S_PURGE_CODES,
+      MTO_PURGE_SQL("mto_code", "code_hash", MTO_PURGE_CODE_EXPIRED) },
+    { S_PURGE_ACCESS,
+      MTO_PURGE_SQL("mto_access_token", "token_hash", MTO_PURGE_ACCESS_EXPIRED) },
+    { S_PURGE_REFRESH,
+      MTO_PURGE_SQL("mto_refresh_token", "token_hash", MTO_PURGE_REFRESH_EXPIRED) },
+    { S_PURGE_APPROVALS,
+      MTO_PURGE_SQL("mto_approval", "user_name, client_id, scope", MTO_PURGE_APPROVAL_EXPIRED) },
 };
 #define MTO_NSTATEMENTS (sizeof(mto_statements) / sizeof(mto_statements[0]))
 
@@ -578,7 +603,10 @@ mto_store_rc mto_store_tokens_revoke_by_code(request_rec *r, const char *code_ha
     return nrows > 0 ? MTO_STORE_OK : MTO_STORE_NOTFOUND;
 }
 
-mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_token_t **out)
+/* Both token tables start with client_id, user_name, scope, issued_at,
+ * expires_at; *extra gets the next column's number (0 when there is none). */
+static mto_store_rc mto_token_row_get(request_rec *r, const char *label, const char *token_hash,
+                                      mto_token_t **out, apr_int64_t *extra)
 {
     ap_dbd_t *dbd = mto_conn(r);
     const char *args[1] = { token_hash };
@@ -589,7 +617,7 @@ mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_tok
     if (!dbd) {
         return MTO_STORE_ERROR;
     }
-    rc = mto_select_one(r, dbd, S_TOKEN_GET, 1, args, &row);
+    rc = mto_select_one(r, dbd, label, 1, args, &row);
     if (rc != MTO_STORE_OK) {
         return rc;
     }
@@ -599,7 +627,91 @@ mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_tok
     t->scope = mto_entry_str(r->pool, MTO_COL(2));
     t->issued = mto_entry_i64(MTO_COL(3), 0);
     t->expires = mto_entry_i64(MTO_COL(4), 0);
+    if (extra) {
+        *extra = mto_entry_i64(MTO_COL(5), 0);
+    }
     *out = t;
+    return MTO_STORE_OK;
+}
+
+mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_token_t **out)
+{
+    return mto_token_row_get(r, S_TOKEN_GET, token_hash, out, NULL);
+}
+
+/* The refresh token's row seen as a token (for the revocation and
+ * introspection endpoints). */
+mto_store_rc mto_store_refresh_token_get(request_rec *r, const char *token_hash,
+                                         mto_token_t **out, int *rotated)
+{
+    mto_refresh_t *rt = NULL;
+    mto_token_t *t;
+    mto_store_rc rc = mto_store_refresh_get(r, token_hash, &rt);
+
+    *rotated = 0;
+    if (rc != MTO_STORE_OK) {
+        return rc;
+    }
+    t = apr_pcalloc(r->pool, sizeof(*t));
+    t->client_id = rt->client_id;
+    t->user = rt->user;
+    t->scope = rt->scope;
+    t->issued = rt->issued;
+    t->expires = rt->expires;
+    *rotated = rt->rotated;
+    *out = t;
+    return MTO_STORE_OK;
+}
+
+/* MTO_STORE_NOTFOUND when nothing was deleted (revoked already). */
+mto_store_rc mto_store_access_token_revoke(request_rec *r, const char *token_hash)
+{
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[1] = { token_hash };
+    int nrows;
+
+    if (!dbd || mto_query(r, dbd, S_TOKEN_DELETE, &nrows, 1, args, 0) != 0) {
+        return MTO_STORE_ERROR;
+    }
+    return nrows > 0 ? MTO_STORE_OK : MTO_STORE_NOTFOUND;
+}
+
+/* The whole grant of the refresh token (RFC 7009 §2.1). */
+mto_store_rc mto_store_refresh_grant_revoke(request_rec *r, const char *token_hash)
+{
+    mto_refresh_t *rt = NULL;
+    mto_store_rc rc = mto_store_refresh_get(r, token_hash, &rt);
+
+    if (rc != MTO_STORE_OK) {
+        return rc;
+    }
+    return mto_store_refresh_revoke_grant(r, rt->grant_id, apr_time_sec(apr_time_now()));
+}
+
+/* ------------------------------------------------------------ purge */
+
+/* One statement per table, each committed on its own: no lock is held
+ * across tables, and what one deleted stays deleted if the next fails. */
+mto_store_rc mto_store_purge(request_rec *r, apr_int64_t now, mto_purge_counts_t *removed)
+{
+    static const char *const labels[] = {
+        S_PURGE_CODES, S_PURGE_ACCESS, S_PURGE_REFRESH, S_PURGE_APPROVALS
+    };
+    int *counts[] = { &removed->codes, &removed->access, &removed->refresh, &removed->approvals };
+    ap_dbd_t *dbd = mto_conn(r);
+    const char *args[1];
+    apr_size_t i;
+
+    memset(removed, 0, sizeof(*removed));
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    args[0] = mto_i64(r->pool, now);
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        if (mto_query(r, dbd, labels[i], counts[i], 1, args, 0) != 0) {
+            return MTO_STORE_ERROR;
+        }
+    }
     return MTO_STORE_OK;
 }
 

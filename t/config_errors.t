@@ -62,11 +62,21 @@ MyTimetableOAuthCacheTTL 86400
 MyTimetableOAuthScope timetable_read "read the timetable"
 MyTimetableOAuthScope username "who you are"
 MyTimetableOAuthConsentTemplate $template
+MyTimetableOAuthPurgeInterval 0
 <Location /oauth/authorize>
     SetHandler mytimetable-oauth-authorize
 </Location>
 <Location /oauth/token>
     SetHandler mytimetable-oauth-token
+</Location>
+<Location /oauth/revoke>
+    SetHandler mytimetable-oauth-revoke
+</Location>
+<Location /oauth/introspect>
+    SetHandler mytimetable-oauth-introspect
+</Location>
+<Location /.well-known/oauth-authorization-server>
+    SetHandler mytimetable-oauth-metadata
 </Location>
 <Location /api>
     MyTimetableOAuthAcceptTokenIn header query
@@ -77,6 +87,7 @@ MyTimetableOAuthConsentTemplate $template
     MyTimetableOAuthIssuer http://127.0.0.1:8443
     MyTimetableOAuthCodeLifetime 1
     MyTimetableOAuthCache none
+    MyTimetableOAuthPurgeInterval 86400
 </VirtualHost>
 EOF
 syntax_ok('', 'the module and mod_dbd, no directive');
@@ -135,6 +146,10 @@ my @bad = (
     ['MyTimetableOAuthCacheTTL 86401'],
     ['MyTimetableOAuthCacheTTL ten'],
 
+    ['MyTimetableOAuthPurgeInterval -1'],
+    ['MyTimetableOAuthPurgeInterval 86401'],
+    ['MyTimetableOAuthPurgeInterval hourly'],
+
     ['MyTimetableOAuthScope "two words" "a scope with a space"'],
     ['MyTimetableOAuthScope "" "an empty scope name"'],
     ['MyTimetableOAuthScope say"hi "a quote in the name"'],
@@ -175,6 +190,7 @@ for my $line ('MyTimetableOAuthIssuer https://oauth.example.org',
               'MyTimetableOAuthTokenLifetime 60', 'MyTimetableOAuthCodeLifetime 60',
               'MyTimetableOAuthApprovalLifetime 60', 'MyTimetableOAuthRequirePKCE On',
               'MyTimetableOAuthCache none', 'MyTimetableOAuthCacheTTL 60',
+              'MyTimetableOAuthPurgeInterval 60',
               'MyTimetableOAuthScope extra "an extra scope"',
               "MyTimetableOAuthConsentTemplate $template") {
     my ($directive) = $line =~ /^(\S+)/;

@@ -213,7 +213,8 @@ int tool_db_token_revoke(tool_db_t *db, const char *client_id, const char *user,
  * issued from it, as RFC 7009 §2.1 asks). */
 int tool_db_token_revoke_hash(tool_db_t *db, const char *hash, tool_counts_t *revoked);
 
-/* Deletes what expired before now (SPEC §6 purge). */
+/* Deletes what expired before now (SPEC §6 purge; the rules of mto.h,
+ * MTO_PURGE_*, which the module's own purge uses too). */
 int tool_db_purge(tool_db_t *db, apr_int64_t now, tool_counts_t *purged);
 
 #endif /* MTO_TOOL_H */

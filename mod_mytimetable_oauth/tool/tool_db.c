@@ -729,14 +729,14 @@ int tool_db_purge(tool_db_t *db, apr_int64_t now, tool_counts_t *purged)
     if ((rc = db_begin(db, &tx)) != TOOL_OK)
         return rc;
     if ((rc = db_query(db, "purging expired codes", &purged->codes,
-                       "DELETE FROM mto_code WHERE expires_at < %lld", 1, args)) == TOOL_OK
+                       "DELETE FROM mto_code WHERE " MTO_PURGE_CODE_EXPIRED, 1, args)) == TOOL_OK
         && (rc = db_query(db, "purging expired access tokens", &purged->access,
-                          "DELETE FROM mto_access_token "
-                          "WHERE expires_at <> 0 AND expires_at < %lld", 1, args)) == TOOL_OK
+                          "DELETE FROM mto_access_token WHERE " MTO_PURGE_ACCESS_EXPIRED,
+                          1, args)) == TOOL_OK
         && (rc = db_query(db, "purging expired refresh tokens", &purged->refresh,
-                          "DELETE FROM mto_refresh_token "
-                          "WHERE expires_at <> 0 AND expires_at < %lld", 1, args)) == TOOL_OK)
+                          "DELETE FROM mto_refresh_token WHERE " MTO_PURGE_REFRESH_EXPIRED,
+                          1, args)) == TOOL_OK)
         rc = db_query(db, "purging expired approvals", &purged->approvals,
-                      "DELETE FROM mto_approval WHERE expires_at < %lld", 1, args);
+                      "DELETE FROM mto_approval WHERE " MTO_PURGE_APPROVAL_EXPIRED, 1, args);
     return db_end(db, tx, rc);
 }

@@ -14,6 +14,7 @@ use Exporter 'import';
 use Apache::Test ();
 use Apache::TestRequest ();
 use Digest::SHA ();
+use Test::More ();
 use File::Temp ();
 use HTTP::Response ();
 use IO::Select ();
@@ -30,8 +31,9 @@ our @EXPORT = qw(
     basic_header client_basic_header
     authorize_url query_params location_params json_body
     consent_form approve_consent obtain_code obtain_token
-    add_api_token bearer_challenge httpd_syntax_check
+    add_api_token add_token token_exists bearer_challenge httpd_syntax_check
     raw_form_post race_requests race_summary
+    oauth_error_is method_refused client_auth_refused client_creds
     log_files log_grep error_log_mark error_log_since
 );
 
@@ -333,6 +335,71 @@ sub obtain_token {
     return json_body($res);
 }
 
+# client_creds($client): client_secret_post's form fields for {id, secret}.
+sub client_creds {
+    my ($c) = @_;
+    return (client_id => $c->{id}, client_secret => $c->{secret});
+}
+
+# oauth_error_is($res, $status, $error, $name): an RFC 6749 §5.2 error
+# answer: the status, Cache-Control: no-store, a JSON body with that error
+# code.  Returns the body.
+sub oauth_error_is {
+    my ($res, $status, $error, $name) = @_;
+    Test::More::is($res->code, $status, "$name: $status");
+    Test::More::is($res->header('Cache-Control'), 'no-store', "$name: Cache-Control: no-store");
+    my $body = eval { json_body($res) } || {};
+    Test::More::is($body->{error}, $error, "$name: error=$error");
+    return $body;
+}
+
+# method_refused($path, $allow, @methods): each method (GET, PUT or POST)
+# gets 405 invalid_request with Allow: $allow.
+sub method_refused {
+    my ($path, $allow, @methods) = @_;
+    for my $m (@methods) {
+        my $send = Apache::TestRequest->can($m) or die "method_refused: $m?\n";
+        my $res = $send->($path, 'Content-Type' => 'application/x-www-form-urlencoded',
+                          content => 'token=x');
+        oauth_error_is($res, 405, 'invalid_request', "$m $path");
+        Test::More::is($res->header('Allow'), $allow, "$m $path: Allow: $allow");
+    }
+}
+
+# client_auth_refused($path, $client, \@form, $what): the client
+# authentication of the token endpoint (SPEC §4), at another endpoint: each
+# way to get it wrong is refused, before \@form (a request that would
+# otherwise succeed, without credentials) is looked at.
+sub client_auth_refused {
+    my ($path, $client, $form, $what) = @_;
+    my $post = sub { Apache::TestRequest::POST($path, @_) };
+    my ($id, $secret) = @$client{qw(id secret)};
+
+    my $res = $post->([@$form]);
+    oauth_error_is($res, 401, 'invalid_client', "$what: no client authentication");
+    Test::More::ok(!defined $res->header('WWW-Authenticate'),
+                   "$what: no client authentication: no WWW-Authenticate");
+    $res = $post->([@$form, client_id => $id]);
+    oauth_error_is($res, 401, 'invalid_client', "$what: client_id without client_secret");
+    $res = $post->([@$form, client_id => $id, client_secret => "$secret-wrong"]);
+    oauth_error_is($res, 401, 'invalid_client', "$what: wrong secret (client_secret_post)");
+    Test::More::ok(!defined $res->header('WWW-Authenticate'),
+                   "$what: wrong secret (client_secret_post): no WWW-Authenticate");
+    $res = $post->([@$form], client_basic_header($id, "$secret-wrong"));
+    oauth_error_is($res, 401, 'invalid_client', "$what: wrong secret (client_secret_basic)");
+    Test::More::like($res->header('WWW-Authenticate') // '', qr/^Basic\b/,
+                     "$what: wrong secret (client_secret_basic): WWW-Authenticate: Basic");
+    $res = $post->([@$form, client_id => 'no-such-client', client_secret => $secret]);
+    oauth_error_is($res, 401, 'invalid_client', "$what: unknown client");
+    $res = $post->([@$form, client_secret => $secret], client_basic_header($id, $secret));
+    oauth_error_is($res, 400, 'invalid_request', "$what: Basic and client_secret at once");
+    $res = $post->([@$form, client_id => $id, client_id => $id, client_secret => $secret]);
+    oauth_error_is($res, 400, 'invalid_request', "$what: client_id given twice");
+    $res = Apache::TestRequest::POST($path, 'Content-Type' => 'application/json',
+                                     content => '{"token":"x"}', client_basic_header($id, $secret));
+    oauth_error_is($res, 400, 'invalid_request', "$what: a JSON body");
+}
+
 my $api_token_seq = 0;
 
 # add_api_token(%opt): a row of api_tokens, written with SQL as MyTimetable
@@ -357,6 +424,56 @@ sub add_api_token {
            . join(', ', map { $q->($_) } $name, $column, $opt{is_elevated} // 'false',
                   $opt{authentication_required} // 'false') . ')');
     return $token;
+}
+
+sub _sql_quote { my $s = shift; $s =~ s/'/''/g; return "'$s'" }
+
+# add_token(%opt): an access or refresh token row written with SQL, as the
+# token endpoint stores it (only its SHA-256).  Returns the token.
+#   client   the client id (required)
+#   kind     'access' (default) or 'refresh'
+#   token    default: random
+#   user     default 'alice';  scope: default 'profile_read alltimetables'
+#   issued   default: now;  expires: default now + 3600 (0: never expires)
+#   refresh  access: the refresh token it was issued from (refresh_hash)
+#   grant    refresh: its grant_id (default: a fresh one);  rotated: rotated_at
+sub add_token {
+    my %o = @_;
+    my $client = $o{client} // die "add_token: client => ... needed\n";
+    my $token = $o{token} // join '', 'tk', map { sprintf '%02x', int rand 256 } 1 .. 24;
+    my $now = time;
+    my @common = (Digest::SHA::sha256_hex($token), $client, $o{user} // 'alice',
+                  $o{scope} // 'profile_read alltimetables');
+    my @times = ($o{issued} // $now, $o{expires} // $now + 3600);
+    my $kind = $o{kind} // 'access';
+    my ($table, @cols, @vals);
+    if ($kind eq 'access') {
+        $table = 'mto_access_token';
+        @cols = qw(refresh_hash);
+        @vals = (defined $o{refresh} ? _sql_quote(Digest::SHA::sha256_hex($o{refresh})) : 'NULL');
+    }
+    elsif ($kind eq 'refresh') {
+        $table = 'mto_refresh_token';
+        @cols = qw(grant_id rotated_at);
+        @vals = (_sql_quote($o{grant} // Digest::SHA::sha256_hex("grant $token")),
+                 int($o{rotated} // 0));
+    }
+    else {
+        die "add_token: kind => '$kind'?\n";
+    }
+    db_sql("INSERT INTO $table (token_hash, client_id, user_name, scope, issued_at, expires_at, "
+           . join(', ', @cols) . ') VALUES ('
+           . join(', ', (map { _sql_quote($_) } @common), (map { int } @times), @vals) . ')');
+    return $token;
+}
+
+# token_exists($token, $kind): whether the row of an access (default) or
+# refresh token is still there.
+sub token_exists {
+    my ($token, $kind) = @_;
+    my $table = ($kind // 'access') eq 'refresh' ? 'mto_refresh_token' : 'mto_access_token';
+    return db_value("SELECT COUNT(*) FROM $table WHERE token_hash = '"
+                    . Digest::SHA::sha256_hex($token) . "'") ? 1 : 0;
 }
 
 # bearer_challenge($res): the response's only WWW-Authenticate header as
