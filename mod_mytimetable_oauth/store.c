@@ -206,10 +206,21 @@ static apr_dbd_prepared_t *mto_stmt(request_rec *r, ap_dbd_t *dbd, const char *l
     return st;
 }
 
+static const char *mto_db_message(request_rec *r, ap_dbd_t *dbd, int rv)
+{
+    const char *msg = apr_dbd_error(dbd->driver, dbd->handle, rv);
+
+    return msg ? apr_pstrdup(r->pool, msg) : "(no message)";
+}
+
+static void mto_log_db_failure(request_rec *r, const char *label, const char *why)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_mytimetable_oauth: %s failed: %s", label, why);
+}
+
 static void mto_log_db_error(request_rec *r, ap_dbd_t *dbd, int rv, const char *label)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_mytimetable_oauth: %s failed: %s", label,
-                  apr_dbd_error(dbd->driver, dbd->handle, rv));
+    mto_log_db_failure(r, label, mto_db_message(r, dbd, rv));
 }
 
 /* After PostgreSQL restarts, apr_dbd_pgsql reconnects pooled connections
@@ -252,12 +263,18 @@ static int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_
     }
     *res = NULL;
     rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, st, 1, nargs, args);
-    if (rv != 0 && mto_reprepare(r, dbd) && (st = mto_stmt(r, dbd, label))) {
-        *res = NULL;
-        rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, st, 1, nargs, args);
-    }
     if (rv != 0) {
-        mto_log_db_error(r, dbd, rv, label);
+        /* The first failure's message: re-preparing overwrites it. */
+        const char *why = mto_db_message(r, dbd, rv);
+
+        if (mto_reprepare(r, dbd) && (st = mto_stmt(r, dbd, label))) {
+            *res = NULL;
+            rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, st, 1, nargs, args);
+            why = rv ? mto_db_message(r, dbd, rv) : why;
+        }
+        if (rv != 0) {
+            mto_log_db_failure(r, label, why);
+        }
     }
     return rv;
 }
@@ -275,11 +292,16 @@ static int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrow
     }
     *nrows = 0;
     rv = apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, nrows, st, nargs, args);
-    if (rv != 0 && !in_transaction && mto_reprepare(r, dbd) && (st = mto_stmt(r, dbd, label))) {
-        rv = apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, nrows, st, nargs, args);
-    }
     if (rv != 0) {
-        mto_log_db_error(r, dbd, rv, label);
+        const char *why = mto_db_message(r, dbd, rv);
+
+        if (!in_transaction && mto_reprepare(r, dbd) && (st = mto_stmt(r, dbd, label))) {
+            rv = apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, nrows, st, nargs, args);
+            why = rv ? mto_db_message(r, dbd, rv) : why;
+        }
+        if (rv != 0) {
+            mto_log_db_failure(r, label, why);
+        }
     }
     return rv;
 }
