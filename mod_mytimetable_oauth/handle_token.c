@@ -321,27 +321,12 @@ int mto_handle_token(request_rec *r)
     apr_int64_t now = apr_time_sec(apr_time_now());
     apr_table_t *params;
     mto_client_t *client;
-    mto_client_auth_rc auth;
-    const char *err, *dup, *grant = NULL;
-    int rv, tried_basic;
+    const char *grant = NULL;
+    int rv;
 
-    if (r->method_number != M_POST) {
-        apr_table_setn(r->headers_out, "Allow", "POST");
-        return mto_send_oauth_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
-                                    "the token endpoint accepts POST only");
-    }
-    rv = mto_read_form(r, &params, &err);
-    if (rv != OK) {
-        return mto_send_oauth_error(r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
-                                    "invalid_request", err);
-    }
-    if ((dup = mto_duplicate_param(params))) {
-        return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_request",
-                                    apr_pstrcat(r->pool, "parameter given more than once: ", dup, NULL));
-    }
-    auth = mto_client_authenticate(r, params, &client, &tried_basic);
-    if (auth != MTO_CLIENT_OK) {
-        return mto_client_auth_fail(r, auth, tried_basic);
+    rv = mto_client_request(r, "token", &params, &client);
+    if (!client) {
+        return rv;
     }
     if (mto_param(params, "grant_type", &grant) != 1) {
         return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_request", "grant_type is missing");
