@@ -40,8 +40,9 @@ typedef struct {
     apr_int64_t code_lifetime;
     apr_int64_t approval_lifetime;      /* 0 = ask every time */
     int require_pkce;
-    const char *cache_spec;             /* "shmcb", "none", "memcache:…" */
+    const char *cache_spec;             /* "shmcb", "none", "memcache:…"; NULL: shmcb */
     apr_int64_t cache_ttl;
+    struct mto_cache *cache;            /* its instance (cache.c, post_config); NULL: none */
     apr_array_header_t *scopes;         /* mto_scope_def_t; NULL: the built-in six */
     const char *consent_template;       /* contents of the file; NULL: built-in page */
     apr_int64_t purge_interval;         /* seconds between purges per child; 0 = never */
@@ -73,6 +74,7 @@ apr_int64_t mto_conf_code_lifetime(const mto_server_conf_t *c);
 apr_int64_t mto_conf_approval_lifetime(const mto_server_conf_t *c);
 int mto_conf_require_pkce(const mto_server_conf_t *c);
 apr_int64_t mto_conf_purge_interval(const mto_server_conf_t *c);
+apr_int64_t mto_conf_cache_ttl(const mto_server_conf_t *c);
 const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c);
 const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope);
 
@@ -118,8 +120,13 @@ mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
                                      const char *token_hash, const mto_token_t *token,
                                      const char *refresh_hash, const mto_refresh_t *refresh);
 
+/* The revoking functions below append the SHA-256 hex of every access token
+ * they delete to revoked (an array of const char *; NULL: not wanted), so
+ * that the cache can forget them (mto_cached_* in cached_store.c). */
+
 /* Revokes every access token issued from a code (replay, RFC 6749 §4.1.2). */
-mto_store_rc mto_store_tokens_revoke_by_code(request_rec *r, const char *code_hash);
+mto_store_rc mto_store_tokens_revoke_by_code(request_rec *r, const char *code_hash,
+                                             apr_array_header_t *revoked);
 
 mto_store_rc mto_store_token_get(request_rec *r, const char *token_hash, mto_token_t **out);
 
@@ -136,22 +143,20 @@ mto_store_rc mto_store_refresh_rotate(request_rec *r, const char *used_hash,
 
 /* Revokes a whole grant: all its refresh tokens and every access token issued
  * with any of them, in one transaction.  MTO_STORE_NOTFOUND: nothing left. */
-mto_store_rc mto_store_refresh_revoke_grant(request_rec *r, const char *grant_id, apr_int64_t now);
+mto_store_rc mto_store_refresh_revoke_grant(request_rec *r, const char *grant_id, apr_int64_t now,
+                                            apr_array_header_t *revoked);
 
 /* Revokes the grant that began with this authorization code, if any (replay). */
 mto_store_rc mto_store_refresh_revoke_by_code(request_rec *r, const char *code_hash,
-                                              apr_int64_t now);
+                                              apr_int64_t now, apr_array_header_t *revoked);
 
 /* A refresh token's row (mto_refresh_token).  *rotated: it was exchanged
  * for a newer one and is kept only so that its reuse can be detected. */
 mto_store_rc mto_store_refresh_token_get(request_rec *r, const char *token_hash,
                                          mto_token_t **out, int *rotated);
 
-/* Revocation (RFC 7009 §2.1).  An access token: its row goes.  A refresh
- * token: its whole grant goes (every refresh token of the family and the
- * access tokens issued from them), in one transaction. */
+/* Revocation (RFC 7009 §2.1) of an access token: its row goes. */
 mto_store_rc mto_store_access_token_revoke(request_rec *r, const char *token_hash);
-mto_store_rc mto_store_refresh_grant_revoke(request_rec *r, const char *token_hash);
 
 /* A MyTimetable API token (api_tokens), stored in clear or as {SHA-256}hex. */
 mto_store_rc mto_store_api_token_get(request_rec *r, const char *token, mto_api_token_t **out);
@@ -170,6 +175,60 @@ typedef struct {
 /* Deletes what expired before now (the rules of mto.h, MTO_PURGE_*),
  * oldest first, at most MTO_PURGE_BATCH rows per table. */
 mto_store_rc mto_store_purge(request_rec *r, apr_int64_t now, mto_purge_counts_t *removed);
+
+/* ------------------------------------------------------------- cache.c */
+
+/* The socache of MyTimetableOAuthCache: one instance per server that sets
+ * the directive, shared by the virtual hosts that inherit it.  Keys are
+ * short text (a kind and a digest, never a secret); values are entries of
+ * cache_entry.c or MTO_CACHE_NEGATIVE, "no such row".  Every failure (no
+ * cache, a busy lock, a dead memcached) reads as a miss or skips the write,
+ * with a warning at most once a minute per process. */
+typedef struct mto_cache mto_cache_t;
+#define MTO_CACHE_NEGATIVE "-"
+
+void mto_cache_register_hooks(apr_pool_t *p);
+
+/* 1 and the value (NUL-terminated, *len bytes) on a hit; 0 otherwise.
+ * Never waits for the lock. */
+int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_t *len);
+
+/* Stores a value until expiry; never waits for the lock.  A row never
+ * replaces a negative entry (see mto_cache_forget). */
+void mto_cache_put(request_rec *r, const char *key, const char *value, apr_size_t len,
+                   apr_time_t expiry);
+
+/* Replaces whatever the cache holds for key by a negative entry until
+ * expiry, waiting for the lock: after a revocation, a look-up that read the
+ * row just before cannot put it back.  0 when the cache failed. */
+int mto_cache_forget(request_rec *r, const char *key, apr_time_t expiry);
+
+/* -------------------------------------------------------- cached_store.c */
+
+/* The store as the gate and the handlers use it: look-ups answered from
+ * the cache when they can be (rows and "no such row" alike, never a
+ * database failure), revocations that clear the cache of what they
+ * revoked.  Same results as the mto_store_* functions they wrap. */
+mto_store_rc mto_cached_client_get(request_rec *r, const char *client_id, mto_client_t **out);
+mto_store_rc mto_cached_token_get(request_rec *r, const char *token_hash, mto_token_t **out);
+mto_store_rc mto_cached_api_token_get(request_rec *r, const char *token, mto_api_token_t **out);
+
+/* An access token (by its SHA-256 hex) was revoked: its cache entry is
+ * replaced by a negative one, on this server and, with a shared cache, on
+ * every server.  Call it after the database change is committed. */
+void mto_cache_token_forget(request_rec *r, const char *token_hash);
+
+mto_store_rc mto_cached_tokens_revoke_by_code(request_rec *r, const char *code_hash);
+mto_store_rc mto_cached_refresh_revoke_grant(request_rec *r, const char *grant_id,
+                                             apr_int64_t now);
+mto_store_rc mto_cached_refresh_revoke_by_code(request_rec *r, const char *code_hash,
+                                               apr_int64_t now);
+
+/* The revocation endpoint's (RFC 7009 §2.1): an access token's row, or a
+ * refresh token's whole grant (every refresh token of the family and the
+ * access tokens issued from them); their cache entries go too. */
+mto_store_rc mto_cached_access_token_revoke(request_rec *r, const char *token_hash);
+mto_store_rc mto_cached_refresh_grant_revoke(request_rec *r, const char *refresh_hash);
 
 /* ------------------------------------------------------------ http.c */
 

@@ -109,6 +109,12 @@ typedef enum {
 mto_secret_result_t mto_secret_verify(apr_pool_t *p, const char *stored,
                                       const char *presented, const char **why);
 
+/* The stored value in a form fit for a cache: the same presented secrets
+ * verify against it, and it holds no secret in clear ({noop} becomes
+ * {SHA-256}).  NULL for a value that is no supported hash (such a row is not
+ * cached, so that the error log keeps saying what is wrong with it). */
+const char *mto_secret_for_cache(apr_pool_t *p, const char *stored);
+
 /* True for a {bcrypt} value: worth remembering a successful check. */
 int mto_secret_is_slow(const char *stored);
 
@@ -225,6 +231,19 @@ const char *mto_quoted_string(apr_pool_t *p, const char *s);
 #define MTO_PURGE_ACCESS_EXPIRED   "expires_at <> 0 AND expires_at < %lld"
 #define MTO_PURGE_REFRESH_EXPIRED  "expires_at <> 0 AND expires_at < %lld"
 #define MTO_PURGE_APPROVAL_EXPIRED "expires_at < %lld"
+
+/* ------------------------------------------- cache entries (cache_entry.c) */
+
+/* Rows as the cache keeps them: a kind and version, then each field ended
+ * by a NUL.  The encoders return the entry and its length in *len (NULL if
+ * a field is NULL); the decoders accept exactly what the encoders write and
+ * return NULL for anything else, which the cache treats as a miss. */
+const char *mto_token_to_entry(apr_pool_t *p, const mto_token_t *t, apr_size_t *len);
+mto_token_t *mto_token_from_entry(apr_pool_t *p, const char *entry, apr_size_t len);
+const char *mto_api_token_to_entry(apr_pool_t *p, const mto_api_token_t *t, apr_size_t *len);
+mto_api_token_t *mto_api_token_from_entry(apr_pool_t *p, const char *entry, apr_size_t len);
+const char *mto_client_to_entry(apr_pool_t *p, const mto_client_t *c, apr_size_t *len);
+mto_client_t *mto_client_from_entry(apr_pool_t *p, const char *entry, apr_size_t len);
 
 /* ---------------------------------------------- consent template (template.c) */
 

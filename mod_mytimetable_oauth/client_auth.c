@@ -149,7 +149,7 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
         return MTO_CLIENT_INVALID;      /* no client authentication at all */
     }
 
-    rc = mto_store_client_get(r, id, client);
+    rc = mto_cached_client_get(r, id, client);
     if (rc == MTO_STORE_ERROR) {
         return MTO_CLIENT_UNAVAILABLE;
     }

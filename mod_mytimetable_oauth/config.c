@@ -126,6 +126,11 @@ apr_int64_t mto_conf_purge_interval(const mto_server_conf_t *c)
     return mto_or(c->purge_interval, MTO_DEFAULT_PURGE_INTERVAL);
 }
 
+apr_int64_t mto_conf_cache_ttl(const mto_server_conf_t *c)
+{
+    return mto_or(c->cache_ttl, MTO_DEFAULT_CACHE_TTL);
+}
+
 const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c)
 {
     static apr_array_header_t builtin;
@@ -169,17 +174,23 @@ const char *mto_issuer(request_rec *r)
 }
 
 /* Providers register themselves when their module is loaded, possibly after
- * our directive: so the name is looked up once the whole file is read. */
+ * our directive: so the name is looked up once the whole file is read.
+ * Without the directive the cache is shmcb, which must be loaded too. */
 static const char *mto_cache_check(apr_pool_t *p, const char *spec)
 {
     const char *name;
 
-    if (!spec || !strcmp(spec, "none")) {
+    if (spec && !strcmp(spec, "none")) {
         return NULL;
     }
-    name = apr_pstrndup(p, spec, strcspn(spec, ":"));
+    name = spec ? apr_pstrndup(p, spec, strcspn(spec, ":")) : "shmcb";
     if (ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION)) {
         return NULL;
+    }
+    if (!spec) {
+        return "MyTimetableOAuthCache: the default cache, shmcb, needs mod_socache_shmcb: "
+               "load it (LoadModule socache_shmcb_module modules/mod_socache_shmcb.so), or "
+               "choose another cache, or say MyTimetableOAuthCache none";
     }
     return apr_psprintf(p, "MyTimetableOAuthCache: unknown socache provider '%s' (load "
                         "mod_socache_%s, or use none)", name, name);

@@ -109,7 +109,7 @@ static int mto_gate_check_api_token(request_rec *r, mto_gate_t *g)
     if (!presented) {
         return OK;
     }
-    switch (mto_gate_api_token_plausible(presented) ? mto_store_api_token_get(r, presented, &api)
+    switch (mto_gate_api_token_plausible(presented) ? mto_cached_api_token_get(r, presented, &api)
                                                     : MTO_STORE_NOTFOUND) {
     case MTO_STORE_OK:
         g->api = api;
@@ -131,7 +131,7 @@ static int mto_gate_check_access_token(request_rec *r, mto_gate_t *g, apr_int64_
     if (!g->token) {
         return OK;
     }
-    switch (mto_store_token_get(r, mto_sha256_hex(r->pool, g->token, strlen(g->token)), &t)) {
+    switch (mto_cached_token_get(r, mto_sha256_hex(r->pool, g->token, strlen(g->token)), &t)) {
     case MTO_STORE_OK:
         break;
     case MTO_STORE_ERROR:

@@ -94,7 +94,7 @@ static int mto_authz_client(request_rec *r, const apr_table_t *params, int bad_r
         return mto_send_html_error(r, HTTP_BAD_REQUEST, "Invalid authorization request",
                                    "The request has no valid client_id (missing, empty or repeated).");
     }
-    switch (mto_store_client_get(r, id, &req->client)) {
+    switch (mto_cached_client_get(r, id, &req->client)) {
     case MTO_STORE_OK:
         break;
     case MTO_STORE_ERROR:

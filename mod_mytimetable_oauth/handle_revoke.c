@@ -14,8 +14,8 @@
 /* What revoking the token takes: its own row, or its whole grant. */
 static mto_store_rc mto_revoke(request_rec *r, const mto_found_token_t *found)
 {
-    return found->refresh ? mto_store_refresh_grant_revoke(r, found->hash)
-                          : mto_store_access_token_revoke(r, found->hash);
+    return found->refresh ? mto_cached_refresh_grant_revoke(r, found->hash)
+                          : mto_cached_access_token_revoke(r, found->hash);
 }
 
 int mto_handle_revoke(request_rec *r)

@@ -194,8 +194,8 @@ static int mto_grant_authorization_code(request_rec *r, const apr_table_t *param
 replayed:
     /* RFC 6749 §4.1.2: a code used twice revokes what was issued from it:
      * the access token, and the refresh token's whole grant. */
-    if (mto_store_tokens_revoke_by_code(r, code_hash) == MTO_STORE_ERROR
-        || mto_store_refresh_revoke_by_code(r, code_hash, now) == MTO_STORE_ERROR) {
+    if (mto_cached_tokens_revoke_by_code(r, code_hash) == MTO_STORE_ERROR
+        || mto_cached_refresh_revoke_by_code(r, code_hash, now) == MTO_STORE_ERROR) {
         return mto_send_unavailable(r);
     }
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_mytimetable_oauth: client %s presented an "
@@ -250,7 +250,7 @@ static const char *mto_refresh_mismatch(const mto_client_t *client, const mto_re
 static int mto_refresh_reused(request_rec *r, const mto_client_t *client, const mto_refresh_t *rt,
                               apr_int64_t now)
 {
-    if (mto_store_refresh_revoke_grant(r, rt->grant_id, now) == MTO_STORE_ERROR) {
+    if (mto_cached_refresh_revoke_grant(r, rt->grant_id, now) == MTO_STORE_ERROR) {
         return mto_send_unavailable(r);
     }
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "mod_mytimetable_oauth: client %s presented a "

@@ -2,8 +2,9 @@
  * mod_mytimetable_oauth.c - the module record and hook registration.
  *
  * Everything else lives in one file per concern: config.c (directives),
- * store.c (all SQL, through mod_dbd), client_auth.c, consent.c, the
- * handle_*.c endpoints, and the protocol core behind mto.h.
+ * store.c (all SQL, through mod_dbd), cache.c (the socache) and
+ * cached_store.c (look-ups through it), client_auth.c, consent.c, the
+ * handle_*.c endpoints, the gate, and the protocol core behind mto.h.
  */
 #include "mod_mytimetable_oauth.h"
 
@@ -89,6 +90,7 @@ static void mto_register_hooks(apr_pool_t *p)
     ap_hook_post_config(mto_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     ap_hook_child_init(mto_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(mto_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    mto_cache_register_hooks(p);
     mto_gate_register_hooks(p);
     mto_gate_response_hooks(p);
     mto_authz_register(p);

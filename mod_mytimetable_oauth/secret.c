@@ -187,6 +187,19 @@ mto_secret_result_t mto_secret_verify(apr_pool_t *p, const char *stored,
     return MTO_SECRET_UNSUPPORTED;
 }
 
+const char *mto_secret_for_cache(apr_pool_t *p, const char *stored)
+{
+    const char *why;
+
+    /* An empty presented secret never matches, so this costs no bcrypt run;
+     * it only tells a well-formed hash from anything else. */
+    if (mto_secret_verify(p, stored, "", &why) == MTO_SECRET_UNSUPPORTED)
+        return NULL;
+    if (mto_has_prefix(stored, MTO_PFX_NOOP))
+        return mto_secret_hash_sha256(p, stored + strlen(MTO_PFX_NOOP));
+    return stored;
+}
+
 int mto_secret_is_slow(const char *stored)
 {
     return stored && mto_has_prefix(stored, MTO_PFX_BCRYPT);

@@ -30,6 +30,7 @@ typedef struct {
 #define S_TOKEN_INSERT      "mto_token_insert"
 #define S_TOKEN_GET         "mto_token_get"
 #define S_TOKEN_REVOKE_CODE "mto_token_revoke_code"
+#define S_TOKEN_OF_CODE     "mto_token_of_code"
 /* Refresh tokens. */
 #define S_REFRESH_GET           "mto_refresh_get"
 #define S_REFRESH_INSERT        "mto_refresh_insert"
@@ -37,6 +38,7 @@ typedef struct {
 #define S_REFRESH_GRANT_OF_CODE "mto_refresh_grant_of_code"
 #define S_REFRESH_GRANT_CLOSE   "mto_refresh_grant_close"
 #define S_REFRESH_GRANT_ACCESS  "mto_refresh_grant_access"
+#define S_REFRESH_GRANT_TOKENS  "mto_refresh_grant_tokens"
 #define S_REFRESH_GRANT_DELETE  "mto_refresh_grant_delete"
 #define S_API_TOKEN_GET     "mto_api_token_get"
 #define S_TOKEN_DELETE      "mto_token_delete"
@@ -81,6 +83,9 @@ static const mto_statement_t mto_statements[] = {
       "WHERE token_hash = %s" },
     { S_TOKEN_REVOKE_CODE,
       "DELETE FROM mto_access_token WHERE code_hash = %s" },
+    /* What a revocation is about to delete, for the cache to forget. */
+    { S_TOKEN_OF_CODE,
+      "SELECT token_hash FROM mto_access_token WHERE code_hash = %s" },
     /* Refresh tokens: one grant = one family of rows sharing grant_id. */
     { S_REFRESH_GET,
       "SELECT grant_id, client_id, user_name, scope, code_hash, issued_at, expires_at, rotated_at "
@@ -96,6 +101,9 @@ static const mto_statement_t mto_statements[] = {
       "UPDATE mto_refresh_token SET rotated_at = %lld WHERE grant_id = %s AND rotated_at = 0" },
     { S_REFRESH_GRANT_ACCESS,
       "DELETE FROM mto_access_token WHERE refresh_hash IN "
+      "(SELECT token_hash FROM mto_refresh_token WHERE grant_id = %s)" },
+    { S_REFRESH_GRANT_TOKENS,
+      "SELECT token_hash FROM mto_access_token WHERE refresh_hash IN "
       "(SELECT token_hash FROM mto_refresh_token WHERE grant_id = %s)" },
     { S_REFRESH_GRANT_DELETE,
       "DELETE FROM mto_refresh_token WHERE grant_id = %s" },
@@ -261,6 +269,8 @@ static int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_
     if (!st) {
         return -1;
     }
+    /* One line per statement at trace2: the tests count them. */
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, "mod_mytimetable_oauth: db: %s", label);
     *res = NULL;
     rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, st, 1, nargs, args);
     if (rv != 0) {
@@ -290,6 +300,7 @@ static int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrow
     if (!st) {
         return -1;
     }
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, "mod_mytimetable_oauth: db: %s", label);
     *nrows = 0;
     rv = apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, nrows, st, nargs, args);
     if (rv != 0) {
@@ -610,13 +621,38 @@ mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
 
 /* ------------------------------------------------------------ tokens */
 
-mto_store_rc mto_store_tokens_revoke_by_code(request_rec *r, const char *code_hash)
+/* Appends the first column of every row of a SELECT (one parameter) to
+ * list, unless list is NULL. */
+static mto_store_rc mto_collect(request_rec *r, ap_dbd_t *dbd, const char *label, const char *arg,
+                                apr_array_header_t *list)
+{
+    const char *args[1] = { arg };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row = NULL;
+    int got;
+
+    if (!list) {
+        return MTO_STORE_OK;
+    }
+    if (mto_select(r, dbd, label, &res, 1, args) != 0) {
+        return MTO_STORE_ERROR;
+    }
+    while ((got = mto_next_row(r, dbd, res, &row, label)) == 1) {
+        APR_ARRAY_PUSH(list, const char *) = mto_entry_str(r->pool, MTO_COL(0));
+    }
+    return got < 0 ? MTO_STORE_ERROR : MTO_STORE_OK;
+}
+
+/* A code has one access token, inserted with the code's use: nothing can
+ * add another between the SELECT and the DELETE. */
+mto_store_rc mto_store_tokens_revoke_by_code(request_rec *r, const char *code_hash,
+                                             apr_array_header_t *revoked)
 {
     ap_dbd_t *dbd = mto_conn(r);
     const char *args[1] = { code_hash };
     int nrows;
 
-    if (!dbd) {
+    if (!dbd || mto_collect(r, dbd, S_TOKEN_OF_CODE, code_hash, revoked) != MTO_STORE_OK) {
         return MTO_STORE_ERROR;
     }
     if (mto_query(r, dbd, S_TOKEN_REVOKE_CODE, &nrows, 1, args, 0) != 0) {
@@ -696,18 +732,6 @@ mto_store_rc mto_store_access_token_revoke(request_rec *r, const char *token_has
         return MTO_STORE_ERROR;
     }
     return nrows > 0 ? MTO_STORE_OK : MTO_STORE_NOTFOUND;
-}
-
-/* The whole grant of the refresh token (RFC 7009 §2.1). */
-mto_store_rc mto_store_refresh_grant_revoke(request_rec *r, const char *token_hash)
-{
-    mto_refresh_t *rt = NULL;
-    mto_store_rc rc = mto_store_refresh_get(r, token_hash, &rt);
-
-    if (rc != MTO_STORE_OK) {
-        return rc;
-    }
-    return mto_store_refresh_revoke_grant(r, rt->grant_id, apr_time_sec(apr_time_now()));
 }
 
 /* ------------------------------------------------------------ purge */
@@ -822,7 +846,8 @@ mto_store_rc mto_store_refresh_rotate(request_rec *r, const char *used_hash,
  * row in PostgreSQL, the file in SQLite), so a rotation in flight either
  * commits first, and its new tokens are seen by the deletes that follow, or
  * waits and then loses its claim.  No access token of the grant survives. */
-mto_store_rc mto_store_refresh_revoke_grant(request_rec *r, const char *grant_id, apr_int64_t now)
+mto_store_rc mto_store_refresh_revoke_grant(request_rec *r, const char *grant_id, apr_int64_t now,
+                                            apr_array_header_t *revoked)
 {
     ap_dbd_t *dbd = mto_conn(r);
     apr_dbd_transaction_t *txn;
@@ -836,6 +861,7 @@ mto_store_rc mto_store_refresh_revoke_grant(request_rec *r, const char *grant_id
     close_args[0] = mto_i64(r->pool, now);
     close_args[1] = grant_id;
     if (mto_query(r, dbd, S_REFRESH_GRANT_CLOSE, &nrows, 2, close_args, 1) == 0
+        && mto_collect(r, dbd, S_REFRESH_GRANT_TOKENS, grant_id, revoked) == MTO_STORE_OK
         && mto_query(r, dbd, S_REFRESH_GRANT_ACCESS, &n_access, 1, grant_args, 1) == 0
         && mto_query(r, dbd, S_REFRESH_GRANT_DELETE, &n_refresh, 1, grant_args, 1) == 0) {
         rc = MTO_STORE_OK;
@@ -845,7 +871,7 @@ mto_store_rc mto_store_refresh_revoke_grant(request_rec *r, const char *grant_id
 }
 
 mto_store_rc mto_store_refresh_revoke_by_code(request_rec *r, const char *code_hash,
-                                              apr_int64_t now)
+                                              apr_int64_t now, apr_array_header_t *revoked)
 {
     ap_dbd_t *dbd = mto_conn(r);
     const char *args[1] = { code_hash };
@@ -859,5 +885,5 @@ mto_store_rc mto_store_refresh_revoke_by_code(request_rec *r, const char *code_h
     if (rc != MTO_STORE_OK) {
         return rc;
     }
-    return mto_store_refresh_revoke_grant(r, mto_entry_str(r->pool, MTO_COL(0)), now);
+    return mto_store_refresh_revoke_grant(r, mto_entry_str(r->pool, MTO_COL(0)), now, revoked);
 }

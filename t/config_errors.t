@@ -96,6 +96,11 @@ syntax_ok("MyTimetableOAuthCache none", 'MyTimetableOAuthCache none');
 syntax_ok("MyTimetableOAuthCache memcache:127.0.0.1:11211",
           'MyTimetableOAuthCache memcache:… with mod_socache_memcache loaded after it',
           load => ['socache_memcache']);
+syntax_ok("MyTimetableOAuthCache redis:127.0.0.1:6379",
+          'MyTimetableOAuthCache redis:… with mod_socache_redis loaded after it',
+          load => ['socache_redis']);
+syntax_ok("MyTimetableOAuthCache none", 'MyTimetableOAuthCache none without mod_socache_shmcb',
+          shmcb => 0);
 syntax_ok("MyTimetableOAuthCodeLifetime 1\nMyTimetableOAuthTokenLifetime 315360000",
           'MyTimetableOAuthCodeLifetime 1, MyTimetableOAuthTokenLifetime 315360000');
 syntax_ok("<Location /oauth/token>\n SetHandler mytimetable-oauth-token\n</Location>",
@@ -203,6 +208,14 @@ for my $case (@bad) {
     $name //= $lines;
     refused($lines, $what, $name);
 }
+
+# --- the default cache, shmcb, without its module ----------------------------
+
+refused('', 'mod_socache_shmcb', 'no MyTimetableOAuthCache (shmcb) without mod_socache_shmcb',
+        shmcb => 0);
+refused("<VirtualHost 127.0.0.1:8443>\n MyTimetableOAuthCache none\n</VirtualHost>",
+        'mod_socache_shmcb', 'none in a virtual host only, shmcb missing for the main server',
+        shmcb => 0);
 
 # --- mod_dbd missing (SPEC §3) ------------------------------------------------
 

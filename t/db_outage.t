@@ -15,7 +15,6 @@ use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest qw(GET POST);
-use File::Path qw(make_path);
 use POSIX ();
 use Time::HiRes ();
 use MTO::Test;
@@ -75,29 +74,10 @@ sub redeems {
 
 # --- a) SQLite: the database file unreadable ------------------------------------
 
-my $sqlite_dir = Apache::Test::vars('t_dir') . '/db/outage';     # as in db_outage.conf.in
-my $sqlite_file = "$sqlite_dir/oauth.db";
-my %sqlite_modes;           # file => mode, while the database is unreadable
-
-sub sqlite_restore {
-    chmod $sqlite_modes{$_}, $_ for keys %sqlite_modes;
-    %sqlite_modes = ();
-}
-
-# A fresh database for the virtual host, owned by httpd's user.
-sub sqlite_create {
-    make_path($sqlite_dir);
-    unlink map { "$sqlite_file$_" } '', '-wal', '-shm', '-journal';
-    if ($> == 0) {
-        my $uid = getpwnam(Apache::Test::vars('user'));
-        my $gid = getgrnam(Apache::Test::vars('group'));
-        chown $uid, $gid, $sqlite_dir or die "chown $sqlite_dir: $!\n";
-    }
-    tool('--driver', 'sqlite3', '--params', $sqlite_file, 'init');     # as httpd's user
-}
+my $sqlite_file = Apache::Test::vars('t_dir') . '/db/outage/oauth.db';  # as in db_outage.conf.in
 
 sub sqlite_outage {
-    sqlite_create();
+    sqlite_db_create($sqlite_file);
     Apache::TestRequest::module('db_outage');
     my $client = add_client(driver => 'sqlite3', params => $sqlite_file, autoapprove => 'true');
     push @SECRETS, $client->{secret};
@@ -108,15 +88,13 @@ sub sqlite_outage {
     my $code = eval { obtain_code(client => $client)->{code} } // die "no code: $@";
     push @SECRETS, $code;
 
-    %sqlite_modes = map { $_ => (stat $_)[2] & 07777 }
-        grep { -e } map { "$sqlite_file$_" } '', '-wal', '-shm';
-    chmod 0, keys %sqlite_modes;
+    sqlite_unreadable($sqlite_file);
     my $mark = error_log_mark();
     token_unavailable(token_post($client, $code), 'SQLite unreadable');
     authorize_unavailable(authorize_get($client), 'SQLite unreadable');
     outage_logged($mark, 'SQLite unreadable');
 
-    sqlite_restore();
+    sqlite_readable();
     redeems(token_post($client, $code),
             'SQLite readable again: the code presented during the outage redeems (200)');
     my $again = eval { location_params(authorize_get($client))->{code} };
@@ -225,7 +203,7 @@ sub pg_outage {
 $SIG{$_} = sub { exit 1 } for qw(INT TERM HUP);
 
 END {
-    sqlite_restore();
+    sqlite_readable();
     pg_ctl('start') if $pg_down;
 }
 

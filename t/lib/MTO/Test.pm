@@ -15,6 +15,8 @@ use Apache::Test ();
 use Apache::TestRequest ();
 use Digest::SHA ();
 use Test::More ();
+use File::Basename ();
+use File::Path ();
 use File::Temp ();
 use HTTP::Response ();
 use IO::Select ();
@@ -34,7 +36,8 @@ our @EXPORT = qw(
     add_api_token add_token token_exists bearer_challenge httpd_syntax_check
     raw_form_post race_requests race_summary
     oauth_error_is method_refused client_auth_refused client_creds
-    log_files log_grep error_log_mark error_log_since
+    log_files log_grep error_log_mark error_log_since db_statements
+    sqlite_db_create sqlite_unreadable sqlite_readable
 );
 
 # t/conf/htpasswd
@@ -598,6 +601,8 @@ sub _minimal_conf {
     $dbd = '' if defined $opt{dbd} && !$opt{dbd};
     my ($before, $after) = $opt{dbd_after} ? ('', $dbd) : ($dbd, '');
     my $load = join '', map { "LoadModule ${_}_module $modules/mod_$_.so\n" } @{ $opt{load} || [] };
+    my $shmcb = defined $opt{shmcb} && !$opt{shmcb} ? ''
+        : "LoadModule socache_shmcb_module $modules/mod_socache_shmcb.so\n";
     return <<EOF;
 ServerRoot $dir
 ServerName localhost
@@ -606,8 +611,7 @@ DefaultRuntimeDir $dir
 ErrorLog $dir/error_log
 LoadModule mpm_event_module $modules/mod_mpm_event.so
 LoadModule authz_core_module $modules/mod_authz_core.so
-LoadModule socache_shmcb_module $modules/mod_socache_shmcb.so
-LoadModule mytimetable_oauth_module $module_so
+${shmcb}LoadModule mytimetable_oauth_module $module_so
 $before$lines
 $after$load
 EOF
@@ -619,6 +623,7 @@ EOF
 #   dir            where httpd.conf goes, the ServerRoot (default: a fresh
 #                  temporary folder)
 #   dbd => 0       no mod_dbd;  dbd_after => 1: mod_dbd loaded after $lines
+#   shmcb => 0     no mod_socache_shmcb
 #   load           [extra modules, loaded after $lines]
 sub httpd_syntax_check {
     my ($lines, %opt) = @_;
@@ -673,5 +678,48 @@ sub error_log_since {
     seek $fh, $mark, 0 or return;
     return <$fh>;
 }
+
+# db_statements($mark, $label): how many times the statement $label (e.g.
+# 'mto_token_get') ran since error_log_mark() returned $mark, in virtual
+# hosts with "LogLevel mytimetable_oauth:trace2" (store.c logs each one).
+sub db_statements {
+    my ($mark, $label) = @_;
+    return scalar grep { /mod_mytimetable_oauth: db: \Q$label\E$/ } error_log_since($mark);
+}
+
+# --- an SQLite database of a virtual host's own, and its outage -----------
+
+# sqlite_db_create($file): a fresh database made by the admin tool's init,
+# its directory owned by httpd's user (who also runs the tool, when root).
+sub sqlite_db_create {
+    my ($file) = @_;
+    my $dir = File::Basename::dirname($file);
+    File::Path::make_path($dir);
+    unlink map { "$file$_" } '', '-wal', '-shm', '-journal';
+    if (my ($uid, $gid) = _server_ids()) {
+        chown $uid, $gid, $dir or die "MTO::Test: chown $dir: $!\n";
+    }
+    tool('--driver', 'sqlite3', '--params', $file, 'init');
+}
+
+my %unreadable;             # file => its mode, while made unreadable
+
+# sqlite_unreadable($file): the database file and its -wal/-shm made
+# unreadable (mode 000) for httpd's children; sqlite_readable() gives every
+# such file its mode back (also when the test dies: see END).
+sub sqlite_unreadable {
+    my ($file) = @_;
+    for my $f (grep { -e } map { "$file$_" } '', '-wal', '-shm') {
+        $unreadable{$f} //= (stat $f)[2] & 07777;
+        chmod 0, $f or die "MTO::Test: chmod $f: $!\n";
+    }
+}
+
+sub sqlite_readable {
+    chmod $unreadable{$_}, $_ for keys %unreadable;
+    %unreadable = ();
+}
+
+END { local $?; sqlite_readable() }
 
 1;
