@@ -164,6 +164,10 @@ const char *mto_list_join(apr_pool_t *p, const apr_array_header_t *list);
 /* RFC 6749 §3.3: scope = scope-token *( SP scope-token ), NQCHAR only. */
 int mto_scope_syntax_ok(const char *scope);
 
+/* The scope tokens of a requested scope, split on SP only (a comma is part
+ * of a token), duplicates dropped.  Not for the database's comma lists. */
+apr_array_header_t *mto_scope_split(apr_pool_t *p, const char *scope);
+
 /* RFC 7636 §4.1: 43..128 unreserved characters (same rule for a plain challenge;
  * an S256 challenge is exactly 43 base64url characters). */
 int mto_pkce_verifier_ok(const char *verifier);

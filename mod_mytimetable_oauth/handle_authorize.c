@@ -154,7 +154,7 @@ static const char *mto_authz_check(request_rec *r, const apr_table_t *params, mt
             *description = "scope is not a space-separated list of scope names";
             return "invalid_scope";
         }
-        req->scopes = mto_list_split(r->pool, v);
+        req->scopes = mto_scope_split(r->pool, v);
     }
     else {
         req->scopes = req->client->scopes;     /* no scope: all the client's scopes */

@@ -218,7 +218,7 @@ static const char *mto_refresh_scope(request_rec *r, const apr_table_t *params,
         if (!mto_scope_syntax_ok(asked)) {
             return "scope is not a space-separated list of scope names";
         }
-        wanted = mto_list_split(r->pool, asked);
+        wanted = mto_scope_split(r->pool, asked);
         if (!mto_list_subset(wanted, granted)) {
             return "the requested scope exceeds the scope of the grant";
         }

@@ -310,8 +310,13 @@ static int mto_is_list_sep(char c)
         || c == '\f' || c == '\v';
 }
 
+static int mto_is_scope_sep(char c)
+{
+    return c == ' ';
+}
+
 /* A hash keeps duplicate removal linear: the list may be a hostile scope. */
-apr_array_header_t *mto_list_split(apr_pool_t *p, const char *s)
+static apr_array_header_t *mto_split(apr_pool_t *p, const char *s, int (*is_sep)(char))
 {
     apr_array_header_t *list = apr_array_make(p, 4, sizeof(const char *));
     apr_hash_t *seen = apr_hash_make(p);
@@ -321,10 +326,10 @@ apr_array_header_t *mto_list_split(apr_pool_t *p, const char *s)
         apr_size_t n;
         char *item;
 
-        while (*s && mto_is_list_sep(*s))
+        while (*s && is_sep(*s))
             s++;
         start = s;
-        while (*s && !mto_is_list_sep(*s))
+        while (*s && !is_sep(*s))
             s++;
         n = (apr_size_t)(s - start);
         if (n == 0 || apr_hash_get(seen, start, (apr_ssize_t)n))
@@ -334,6 +339,18 @@ apr_array_header_t *mto_list_split(apr_pool_t *p, const char *s)
         APR_ARRAY_PUSH(list, const char *) = item;
     }
     return list;
+}
+
+apr_array_header_t *mto_list_split(apr_pool_t *p, const char *s)
+{
+    return mto_split(p, s, mto_is_list_sep);
+}
+
+/* Only SP: a comma is NQCHAR, so "a,b" is one scope token (RFC 6749 §3.3),
+ * which no client's comma-separated list can hold. */
+apr_array_header_t *mto_scope_split(apr_pool_t *p, const char *scope)
+{
+    return mto_split(p, scope, mto_is_scope_sep);
 }
 
 int mto_list_contains(const apr_array_header_t *list, const char *item)

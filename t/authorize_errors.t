@@ -56,6 +56,8 @@ redirect_error(authz(%base, response_type => 'code', scope => 'messages_read'), 
                'a scope the client may not have', 'st');
 redirect_error(authz(%base, response_type => 'code', scope => 'profile_read  x"y'), 'invalid_scope',
                'a scope that breaks RFC 6749 §3.3 syntax', 'st');
+redirect_error(authz(%base, response_type => 'code', scope => 'profile_read,alltimetables'),
+               'invalid_scope', 'a comma is part of one scope token, not a separator', 'st');
 my $p = redirect_error(GET(authorize_url(response_type => 'code', %base, scope => 'profile_read',
                                          scope => 'profile_read'), @alice, redirect_ok => 0),
                        'invalid_request', 'scope given twice', 'st');

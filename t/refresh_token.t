@@ -182,6 +182,8 @@ oauth_error(refresh($refreshing, $small->{refresh_token}, form => [scope => ''])
             400, 'invalid_scope', 'an empty scope');
 oauth_error(refresh($refreshing, $small->{refresh_token}, form => [scope => "profile_read\x01"]),
             400, 'invalid_scope', 'a malformed scope');
+oauth_error(refresh($refreshing, $small->{refresh_token}, form => [scope => 'profile_read,alltimetables']),
+            400, 'invalid_scope', 'a comma is part of one scope token, not a separator');
 is refresh_row($small->{refresh_token}, 'rotated_at')->[0], 0,
     'a refused scope does not use the refresh token up';
 my $small2 = refreshed_ok(refresh($refreshing, $small->{refresh_token}, form => [scope => 'alltimetables']),

@@ -72,6 +72,29 @@ char *mto_fuzz_pstrcat(apr_pool_t *p, ...)
     return out;
 }
 
+/* As APR's: the strings of an array of char *, sep between them unless it
+ * is '\0'; a NULL element counts as "". */
+char *mto_fuzz_array_pstrcat(apr_pool_t *p, const apr_array_header_t *arr, const char sep)
+{
+    const char *const *s = (const char *const *)arr->elts;
+    size_t len = 0, n;
+    char *out, *o;
+    int i;
+
+    for (i = 0; i < arr->nelts; i++)
+        len += (s[i] ? strlen(s[i]) : 0) + (sep && i > 0);
+    o = out = mto_fuzz_palloc(p, len + 1);
+    for (i = 0; i < arr->nelts; i++) {
+        if (sep && i > 0)
+            *o++ = sep;
+        n = s[i] ? strlen(s[i]) : 0;
+        memcpy(o, s[i] ? s[i] : "", n);
+        o += n;
+    }
+    *o = '\0';
+    return out;
+}
+
 void mto_fuzz_release(void)
 {
     while (nlive)

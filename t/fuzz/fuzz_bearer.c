@@ -8,38 +8,16 @@
  * Each result is compared with a model written here from RFC 6750 and the
  * contract in mto.h, so a wrong answer aborts like a crash does; with
  * fuzz_alloc every buffer is its own heap block, so ASan sees overflows.
- * Built and run by build/fuzz.
+ * Built and run by build/fuzz (harness: fuzz.h).
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <strings.h>
 
-#include "mto.h"
-#include "fuzz_alloc.h"
+#include "fuzz.h"
 
 #define TOKEN_NAME "access_token"
 #define REDACTED   "REDACTED"
 
-static apr_pool_t *pool;
-
-/* A broken invariant: libFuzzer saves the input that broke it. */
-#define check(cond, what) do { \
-        if (!(cond)) { \
-            fprintf(stderr, "fuzz_bearer: %s (%s:%d)\n", (what), __FILE__, __LINE__); \
-            abort(); \
-        } \
-    } while (0)
-
-/* Strings built here are exact-size heap blocks too: a core function that
- * reads past the end of its input is caught. */
-#define cat(...) mto_fuzz_pstrcat(NULL, __VA_ARGS__, NULL)
-
-static int same(const char *a, const char *b)
-{
-    return (a && b) ? strcmp(a, b) == 0 : a == b;
-}
+#define pool mto_fuzz_pool           /* cleared after each input */
 
 /* RFC 6750 §2.1, in plain ASCII ranges (no locale-dependent ctype). */
 static int b64char(unsigned char c)
@@ -299,25 +277,14 @@ static void check_quoted(const char *s)
     check(strcmp(plain, want) == 0, "quoted: unquoted it is not the input without control characters");
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+void mto_fuzz_one(const uint8_t *data, size_t size)
 {
-    (void)argc;
-    (void)argv;
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    const char *whole = mto_fuzz_pstrmemdup(NULL, (const char *)data, size);
-    const char *nl1 = strchr(whole, '\n'), *nl2 = nl1 ? strchr(nl1 + 1, '\n') : NULL;
-    const char *part[3];
+    const char *whole = memdup(data, size), *part[3];
 
     /* "header\nquery\nline"; a missing part is the whole input. */
-    part[0] = nl1 ? mto_fuzz_pstrmemdup(NULL, whole, (size_t)(nl1 - whole)) : whole;
-    part[1] = nl2 ? mto_fuzz_pstrmemdup(NULL, nl1 + 1, (size_t)(nl2 - nl1 - 1)) : nl1 ? nl1 + 1 : whole;
-    part[2] = nl2 ? nl2 + 1 : whole;
+    mto_fuzz_parts(data, size, part, 3);
+    part[1] = part[1] ? part[1] : whole;
+    part[2] = part[2] ? part[2] : whole;
 
     check_b64token(data, size);
     check_header(whole);
@@ -339,7 +306,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_line(NULL);
         check_quoted(NULL);
     }
-    apr_pool_clear(pool);
-    mto_fuzz_release();
-    return 0;
 }

@@ -243,6 +243,9 @@ static void test_scope(void)
     ok(!mto_scope_syntax_ok("a\\b"), "a backslash is not valid");
     ok(!mto_scope_syntax_ok("a\tb"), "a tab is not valid");
     ok(mto_scope_syntax_ok("a,b"), "a comma is NQCHAR, so part of one scope token");
+    ok(list_is(mto_scope_split(pool, "a,b"), "a,b"), "a requested scope is not split on a comma");
+    ok(list_is(mto_scope_split(pool, "b a b"), "b a"), "a requested scope splits on spaces, duplicates dropped");
+    ok(mto_scope_split(pool, NULL)->nelts == 0, "a NULL requested scope has no tokens");
     ok(!mto_scope_syntax_ok("caf\xc3\xa9"), "non-ASCII is not valid");
     ok(!mto_scope_syntax_ok("a\x7f"), "DEL is not valid");
 }
