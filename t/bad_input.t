@@ -103,8 +103,10 @@ db_sql('INSERT INTO oauth_client_details (client_id, resource_ids, client_secret
     . sql_str($client->{id}) . ', NULL, ' . sql_str('{SHA-256}' . sha256_hex($secret))
     . ", 'profile_read,alltimetables', 'authorization_code', 'http://localhost/cb', NULL, NULL, "
     . "NULL, NULL, 'true')");
+remember_secret('client secret', $secret);
 
 my $verifier = join '', map { ('a' .. 'z', 0 .. 9, '-', '_')[int rand 38] } 1 .. 64;
+remember_secret('PKCE code_verifier', $verifier);
 (my $challenge = encode_base64(sha256($verifier), '')) =~ tr{+/=}{-_}d;
 
 my @AUTHZ_GOOD = (

@@ -91,6 +91,7 @@ sub check_format {
 }
 
 my $secret = 'S3cret-' . join '', map { sprintf '%02x', int rand 256 } 1 .. 12;
+remember_secret('client secret', $secret);
 
 # {SHA-256}<hex>: MessageDigestPasswordEncoder, unsalted, hex in either case.
 check_format('{SHA-256} lower-case hex', '{SHA-256}' . sha256_hex($secret), $secret);

@@ -50,6 +50,7 @@ for my $round (1 .. $ROUNDS) {
     my $token = eval { $JSON->decode($won[0]{body})->{access_token} } // '';
     ok length($token) >= 43, "round $round: the winner's answer carries an access token";
     push @secrets, $token if $token;
+    remember_secret('access token', $token);
 
     my @lost = grep {
         $_->{status} == 400 && (eval { $JSON->decode($_->{body})->{error} } // '') eq 'invalid_grant'

@@ -26,6 +26,8 @@ sub new_token {
 my $token = new_token('profile_read alltimetables');
 my $narrow = new_token('username');                 # lacks the scopes of /gate/cgi
 my $pass_token = new_token('profile_read');         # PassToken On only: it reaches logs
+logged_on_purpose('PassToken On hands the query token to an ungated backend URL, whose '
+                  . 'access log line the gate cannot redact', $pass_token);
 my $spelt = new_token('profile_read');             # sent as %61ccess_token
 my $unknown = 'gate-bearer-unknown-' . join '', map { ('a' .. 'z')[rand 26] } 1 .. 24;
 
@@ -217,6 +219,7 @@ for my $url ('/gate/cgi', '/gate/proxy') {
 # X-OAuth-Client-Id would be the only one the backend sees.
 my $api = 'gate-bearer-api-' . join '', map { ('a' .. 'z')[rand 26] } 1 .. 24;
 tool({ stdin => "$api\n" }, qw(api-token add), 'gate_bearer elevated', qw(--elevated --token-stdin));
+remember_secret('API token', $api);
 for my $url ('/gb/cgi', '/gb/proxy', '/gb-open/ssi/index.shtml') {
     my $echo = ok_echo(GET($url, @forged, apiToken => $api, requestedAuth => 'bob'),
                        "forged headers, elevated API token, $url");

@@ -26,6 +26,7 @@ sub s256 {
 my $verifier = join '', map { ('A' .. 'Z', 'a' .. 'z', 0 .. 9, '-', '.', '_', '~')[int rand 66] }
     1 .. 64;
 my $challenge = s256($verifier);
+remember_secret('PKCE code_verifier', $verifier);
 
 # An authorization request with @extra appended (a key may repeat).
 sub authz {

@@ -231,6 +231,10 @@ oauth_error(token_post(form_for($code, undef, code_verifier => $verifier)), 400,
 $code = fresh_code();
 my $tok = token_ok(token_post(form_for($code)), 'replay: the first redemption');
 is token_rows($tok->{access_token}), 1, 'replay: the first token is in mto_access_token';
+is db_value("SELECT COUNT(*) FROM mto_access_token WHERE token_hash = '$tok->{access_token}'"), 0,
+    'the access token is stored only as its SHA-256, not in clear';
+is db_value("SELECT COUNT(*) FROM mto_code WHERE code_hash = '$code'"), 0,
+    'the code is stored only as its SHA-256, not in clear';
 my $body = oauth_error(token_post(form_for($code)), 400, 'invalid_grant', 'replay: the second redemption');
 unlike $body->{error_description} // '', qr/\Q$code\E/, 'replay: the description does not quote the code';
 is token_rows($tok->{access_token}), 0, 'replay: the first token is gone from mto_access_token';

@@ -38,6 +38,7 @@ our @EXPORT = qw(
     oauth_error_is method_refused client_auth_refused client_creds
     log_files log_grep error_log_mark error_log_since db_statements
     sqlite_db_create sqlite_unreadable sqlite_readable
+    remember_secret logged_on_purpose recorded_secrets all_log_files
 );
 
 # t/conf/htpasswd
@@ -178,6 +179,7 @@ sub add_client {
         else                   { push @args, $flag, $v }
     }
     tool({ stdin => "$secret\n" }, @args);
+    remember_secret('client secret', $secret);
     return { id => $id, secret => $secret };
 }
 
@@ -229,7 +231,9 @@ sub location_params {
     my ($res) = @_;
     my $loc = $res->header('Location');
     die 'no Location header (status ' . $res->code . ")\n" unless defined $loc;
-    return query_params($loc);
+    my $p = query_params($loc);
+    remember_secret('authorization code', $p->{code});
+    return $p;
 }
 
 # json_body($res): the decoded JSON body; dies if it is not JSON.
@@ -238,6 +242,10 @@ sub json_body {
     my $body = $res->decoded_content // $res->content;
     my $data = eval { $JSON->decode($body) };
     die 'not JSON (status ' . $res->code . "): $body\n" unless defined $data;
+    if (ref $data eq 'HASH') {
+        remember_secret('access token', $data->{access_token});
+        remember_secret('refresh token', $data->{refresh_token});
+    }
     return $data;
 }
 
@@ -256,7 +264,10 @@ sub consent_form {
     for my $input ($body =~ m{<input\b([^>]*)>}gi) {
         next unless lc($attr->($input, 'type') // '') eq 'hidden';
         my $name = $attr->($input, 'name');
-        push @fields, $name, $attr->($input, 'value') // '' if defined $name;
+        next unless defined $name;
+        my $value = $attr->($input, 'value') // '';
+        remember_secret('CSRF token', $value) if $name eq 'csrf_token';
+        push @fields, $name, $value;
     }
     return {
         action => $attr->($attrs, 'action') // '',
@@ -323,6 +334,10 @@ sub obtain_token {
     my $client = $opt{client};
     my $redirect_uri = exists $opt{redirect_uri} ? $opt{redirect_uri} : 'http://localhost/cb';
     my $verifier = delete $opt{code_verifier};
+    # A plain verifier is the challenge itself, which the authorize URL
+    # (and so the access log) carries: only an S256 verifier is secret.
+    remember_secret('PKCE code_verifier', $verifier)
+        if ($opt{code_challenge_method} // 'plain') eq 'S256';
     my $got = obtain_code(%opt);
     die "obtain_token: no code: " . $JSON->encode($got) . "\n" unless $got->{code};
     my $res = Apache::TestRequest::POST('/oauth/token', [
@@ -426,6 +441,7 @@ sub add_api_token {
     db_sql('INSERT INTO api_tokens (name, token, is_elevated, authentication_required) VALUES ('
            . join(', ', map { $q->($_) } $name, $column, $opt{is_elevated} // 'false',
                   $opt{authentication_required} // 'false') . ')');
+    remember_secret('API token', $token);
     return $token;
 }
 
@@ -467,6 +483,7 @@ sub add_token {
     db_sql("INSERT INTO $table (token_hash, client_id, user_name, scope, issued_at, expires_at, "
            . join(', ', @cols) . ') VALUES ('
            . join(', ', (map { _sql_quote($_) } @common), (map { int } @times), @vals) . ')');
+    remember_secret("$kind token", $token);
     return $token;
 }
 
@@ -721,5 +738,73 @@ sub sqlite_readable {
 }
 
 END { local $?; sqlite_readable() }
+
+# ---------------------------------------------------------------- secrets seen
+# Every token, code and secret the suite handles is written down as it goes
+# by (the helpers above do it for what passes through them), so that
+# t/zz_log_redaction.t can look for each of them in every log once the
+# whole suite has run (SPEC §7).  One file per test process, a line per
+# value: "kind<TAB>test file<TAB>value".  t/TEST empties the directory
+# before the tests run.
+
+# Shorter values could be ordinary words of a log line.
+our $SECRET_MIN_LENGTH = 16;
+
+sub secrets_dir {
+    return $ENV{MTO_SECRETS_DIR} || Apache::Test::vars('t_logs') . '/secrets-seen';
+}
+
+# remember_secret($kind, @values): records the values (undef, short ones
+# and ones spanning lines are left out) as secrets of that kind ('access
+# token', 'client secret', ...).  For tests that make their own.
+sub remember_secret {
+    my ($kind, @values) = @_;
+    my @keep = grep { defined && length >= $SECRET_MIN_LENGTH && !/[\t\r\n]/ } @values;
+    return unless @keep;
+    my $dir = secrets_dir();
+    File::Path::make_path($dir);
+    my $test = File::Basename::basename($0);
+    open my $fh, '>>', "$dir/$$.txt" or die "MTO::Test: $dir/$$.txt: $!\n";
+    print {$fh} map { "$kind\t$test\t$_\n" } @keep;
+    close $fh or die "MTO::Test: $dir/$$.txt: $!\n";
+}
+
+# logged_on_purpose($why, @values): a test that itself sends recorded
+# secrets where a log sees them (in a URL the module does not guard, to a
+# backend behind PassToken On) says so and why; t/zz_log_redaction.t then
+# does not look for these values, and lists the reason.
+sub logged_on_purpose {
+    my ($why, @values) = @_;
+    remember_secret("on purpose: $why", @values);
+}
+
+# recorded_secrets(): {value => {kind => ..., test => ..., on_purpose =>
+# the reason or undef}} of everything remembered in this run.
+sub recorded_secrets {
+    my %seen;
+    for my $file (glob secrets_dir() . '/*.txt') {
+        open my $fh, '<', $file or die "MTO::Test: $file: $!\n";
+        while (my $line = <$fh>) {
+            chomp $line;
+            my ($kind, $test, $value) = split /\t/, $line, 3;
+            next unless defined $value;
+            my $s = $seen{$value} //= { test => $test };
+            if ($kind =~ /^on purpose: (.*)/s) { $s->{on_purpose} = $1 }
+            else                              { $s->{kind} //= $kind; $s->{test} = $test }
+        }
+    }
+    return \%seen;
+}
+
+# all_log_files(): every log the test server writes: each file in t/logs
+# whose name says log (error_log, access_log, mto_access_log and the logs
+# a test configures for itself), and the private PostgreSQL's server log
+# when build/test runs one (MTO_PG_LOG).
+sub all_log_files {
+    my $logs = Apache::Test::vars('t_logs');
+    my @files = grep { -f && File::Basename::basename($_) =~ /log/i } glob "$logs/*";
+    push @files, $ENV{MTO_PG_LOG} if $ENV{MTO_PG_LOG} && -f $ENV{MTO_PG_LOG};
+    return @files;
+}
 
 1;
