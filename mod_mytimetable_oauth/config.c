@@ -13,6 +13,7 @@
 #include <ap_provider.h>
 #include <ap_socache.h>
 #include <http_core.h>
+#include <stddef.h>
 
 #define MTO_DEFAULT_TOKEN_LIFETIME    43200
 #define MTO_DEFAULT_CODE_LIFETIME     300
@@ -403,6 +404,8 @@ static const char *mto_set_dir_flag(cmd_parms *cmd, void *dcv, int on)
     return NULL;
 }
 
+/* offsetof, not APR_OFFSETOF: APR's macro subtracts from a null pointer,
+ * which is undefined behaviour (clang -Wnull-pointer-subtraction). */
 const command_rec mto_directives[] = {
     AP_INIT_TAKE1("MyTimetableOAuthIssuer", mto_set_issuer, NULL, RSRC_CONF,
                   "Issuer URL of this authorization server (default: scheme://host:port of the request)"),
@@ -427,10 +430,10 @@ const command_rec mto_directives[] = {
     AP_INIT_ITERATE("MyTimetableOAuthAcceptTokenIn", mto_set_accept_in, NULL, ACCESS_CONF | OR_AUTHCFG,
                     "Where the gate looks for an access token: header and/or query (default: header query)"),
     AP_INIT_FLAG("MyTimetableOAuthRequireApiToken", mto_set_dir_flag,
-                 (void *)APR_OFFSETOF(mto_dir_conf_t, require_api_token), ACCESS_CONF | OR_AUTHCFG,
+                 (void *)offsetof(mto_dir_conf_t, require_api_token), ACCESS_CONF | OR_AUTHCFG,
                  "On: every request must carry a valid apiToken header (default Off)"),
     AP_INIT_FLAG("MyTimetableOAuthPassToken", mto_set_dir_flag,
-                 (void *)APR_OFFSETOF(mto_dir_conf_t, pass_token), ACCESS_CONF | OR_AUTHCFG,
+                 (void *)offsetof(mto_dir_conf_t, pass_token), ACCESS_CONF | OR_AUTHCFG,
                  "On: the backend sees the access token; Off removes header and query parameter (default Off)"),
     { NULL }
 };

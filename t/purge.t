@@ -105,12 +105,12 @@ sub runs_since {
     return grep { /mod_mytimetable_oauth: purge: removed/ } error_log_since($mark);
 }
 
-# Triggers and waits (at most 10 s) for $n more runs to be logged.
+# Triggers and waits (at most 10 s, see time_budget) for $n more runs to be logged.
 sub purge_run {
     my ($mark, $n) = @_;
     my $before = () = runs_since($mark);
     trigger();
-    my $until = Time::HiRes::time() + 10;
+    my $until = Time::HiRes::time() + time_budget(10);
     my @runs;
     while (Time::HiRes::time() < $until) {
         @runs = runs_since($mark);

@@ -15,7 +15,7 @@ use MTO::Test;
 
 my $PARALLEL = 10;
 my $ROUNDS = 2;
-my $DEADLINE = 60;          # seconds a race may take, racers included
+my $DEADLINE = time_budget(60); # seconds a race may take, racers included
 
 my $JSON = JSON->new->canonical;
 my $cb = 'http://localhost/cb';

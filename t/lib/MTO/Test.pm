@@ -36,7 +36,7 @@ our @EXPORT = qw(
     add_api_token add_token token_exists bearer_challenge httpd_syntax_check
     raw_form_post race_requests race_summary
     oauth_error_is method_refused client_auth_refused client_creds
-    log_files log_grep error_log_mark error_log_since db_statements
+    log_files log_grep error_log_mark error_log_since db_statements time_budget
     sqlite_db_create sqlite_unreadable sqlite_readable
     remember_secret logged_on_purpose recorded_secrets all_log_files
 );
@@ -660,6 +660,16 @@ sub httpd_syntax_check {
     my $text = do { local $/; <$out> } // '';
     close $out;
     return ($? >> 8, $text);
+}
+
+# time_budget($seconds): a test's time limit, stretched by the factor in
+# MTO_TEST_TIME_FACTOR (build/test sets it for its sanitizer pass, where the
+# instrumented httpd answers two to three times slower).
+sub time_budget {
+    my ($seconds) = @_;
+    my $factor = $ENV{MTO_TEST_TIME_FACTOR} // 1;
+    $factor = 1 unless $factor =~ /^\d+(?:\.\d+)?\z/ && $factor >= 1;
+    return $seconds * $factor;
 }
 
 # log_files(): the server's error and access logs (t/logs).
