@@ -142,7 +142,21 @@ void mto_store_register(apr_pool_t *pconf, server_rec *s)
      * main server alone reach only the virtual hosts that share its pool.  One
      * with its own DBDriver/DBDParams/pool settings, or DBDPersist Off, would
      * have none and answer every request with a 503. */
+    module *dbd = ap_find_linked_module("mod_dbd.c");
+    apr_hash_t *done = apr_hash_make(pconf);
+
     for (sp = s; sp; sp = sp->next) {
+        /* Once per mod_dbd configuration: virtual hosts without DBD
+         * directives share the main server's, and a second registration
+         * there makes mod_dbd warn "conflicting SQL statements". */
+        void *dbd_conf = dbd ? ap_get_module_config(sp->module_config, dbd) : NULL;
+
+        if (dbd_conf && apr_hash_get(done, &dbd_conf, sizeof(dbd_conf))) {
+            continue;
+        }
+        if (dbd_conf) {
+            apr_hash_set(done, apr_pmemdup(pconf, &dbd_conf, sizeof(dbd_conf)), sizeof(dbd_conf), "");
+        }
         for (i = 0; i < MTO_NSTATEMENTS; i++) {
             mto_dbd_prepare(sp, mto_statements[i].sql, mto_statements[i].label);
         }
