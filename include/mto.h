@@ -177,6 +177,11 @@ int mto_pkce_challenge_ok(const char *method, const char *challenge);
 int mto_pkce_matches(apr_pool_t *p, const char *method, const char *challenge,
                      const char *verifier);
 
+/* A BOOLEAN column as databases return or others wrote it (SPEC §2:
+ * true/false, 1/0, t/f; also y/yes), case-insensitive.  NULL is false.
+ * The gate and the admin tool read api_tokens through it alike. */
+int mto_db_bool(const char *s);
+
 /* Strict UTF-8 (no overlongs, no surrogates, no NUL). */
 int mto_utf8_ok(const char *s, apr_size_t len);
 

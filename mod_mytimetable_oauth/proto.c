@@ -523,3 +523,16 @@ const char *mto_url_add_params(apr_pool_t *p, const char *url, const apr_table_t
     return apr_pstrcat(p, apr_pstrmemdup(p, url, blen), sep, query,
                        hash ? hash : "", NULL);
 }
+
+int mto_db_bool(const char *s)
+{
+    static const char *const yes[] = { "1", "t", "true", "y", "yes", NULL };
+    int i;
+
+    for (i = 0; s && yes[i]; i++) {
+        if (!strcasecmp(s, yes[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}

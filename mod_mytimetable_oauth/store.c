@@ -175,13 +175,6 @@ static apr_int64_t mto_entry_i64(const char *s, apr_int64_t dflt)
     return s && *s ? apr_atoi64(s) : dflt;
 }
 
-/* Booleans as databases store them: true/false, 1/0, t/f (SPEC §2). */
-static int mto_entry_bool(const char *s)
-{
-    return s && (!strcmp(s, "1") || !strcasecmp(s, "t") || !strcasecmp(s, "true")
-                 || !strcasecmp(s, "y") || !strcasecmp(s, "yes"));
-}
-
 static const char *mto_entry_str(apr_pool_t *p, const char *s)
 {
     return s ? apr_pstrdup(p, s) : "";
@@ -804,8 +797,8 @@ mto_store_rc mto_store_api_token_get(request_rec *r, const char *token, mto_api_
         if (mto_api_token_matches(r->pool, MTO_COL(1), token)) {
             t = apr_pcalloc(r->pool, sizeof(*t));
             t->name = mto_entry_str(r->pool, MTO_COL(0));
-            t->is_elevated = mto_entry_bool(MTO_COL(2));
-            t->authentication_required = mto_entry_bool(MTO_COL(3));
+            t->is_elevated = mto_db_bool(MTO_COL(2));
+            t->authentication_required = mto_db_bool(MTO_COL(3));
             *out = t;
             return MTO_STORE_OK;
         }

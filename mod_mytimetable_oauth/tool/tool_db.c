@@ -135,20 +135,6 @@ static apr_int64_t db_col_int(tool_db_t *db, apr_dbd_row_t *row, int n)
     return v ? apr_atoi64(v) : 0;
 }
 
-/* A BOOLEAN as either database returns it, or as others wrote it (SPEC §2:
- * true/false, 1/0, t/f). */
-static int db_col_bool(tool_db_t *db, apr_dbd_row_t *row, int n)
-{
-    static const char *const yes[] = { "1", "t", "true", "y", "yes", "on", NULL };
-    const char *v = db_col(db, row, n);
-    int i;
-
-    for (i = 0; v && yes[i]; i++)
-        if (!strcasecmp(v, yes[i]))
-            return 1;
-    return 0;
-}
-
 /* SELECT COUNT(*) … */
 static int db_count(tool_db_t *db, const char *what, const char *sql, int nargs,
                     const char *const *args, int *count)
@@ -599,8 +585,8 @@ int tool_db_api_token_list(tool_db_t *db, apr_array_header_t **rows)
         t->name = db_col(db, row, 0);
         t->name = t->name ? t->name : "";
         t->token = token ? token : "";
-        t->is_elevated = db_col_bool(db, row, 2);
-        t->authentication_required = db_col_bool(db, row, 3);
+        t->is_elevated = mto_db_bool(db_col(db, row, 2));
+        t->authentication_required = mto_db_bool(db_col(db, row, 3));
         APR_ARRAY_PUSH(*rows, tool_api_token_row_t *) = t;
     }
     return TOOL_OK;

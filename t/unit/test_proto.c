@@ -349,6 +349,21 @@ static void test_url(void)
     ok(mto_url_add_params(pool, NULL, t) == NULL, "a NULL URL gives NULL");
 }
 
+static void test_db_bool(void)
+{
+    static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "y", "yes" };
+    static const char *const no[] = { "0", "f", "false", "n", "no", "on", "", "2", "truee" };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        ok(mto_db_bool(yes[i]), "database boolean '%s' is true", yes[i]);
+    }
+    for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+        ok(!mto_db_bool(no[i]), "database boolean '%s' is false", no[i]);
+    }
+    ok(!mto_db_bool(NULL), "a NULL database boolean is false");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -362,6 +377,7 @@ int main(void)
     test_pkce();
     test_utf8();
     test_url();
+    test_db_bool();
     apr_pool_destroy(pool);
     apr_terminate();
     return done_testing();
