@@ -32,32 +32,33 @@ static apr_status_t mto_json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb
     return ap_pass_brigade(f->next, bb);
 }
 
+/* Appends one auth-param (name="value") to a challenge. */
+static const char *mto_auth_param(request_rec *r, const char *challenge, const char *name,
+                                  const char *value)
+{
+    return apr_pstrcat(r->pool, challenge, strchr(challenge, '=') ? ", " : " ", name, "=",
+                       mto_quoted_string(r->pool, value), NULL);
+}
+
 static const char *mto_challenge(request_rec *r, const char *error, const char *description,
                                  const char *scope)
 {
     const char *realm = ap_auth_name(r);
-    const char *params[4];
-    int n = 0;
+    const char *challenge = "Bearer";
 
     if (realm) {
-        params[n++] = apr_pstrcat(r->pool, "realm=", mto_quoted_string(r->pool, realm), NULL);
+        challenge = mto_auth_param(r, challenge, "realm", realm);
     }
     if (error) {
-        params[n++] = apr_pstrcat(r->pool, "error=", mto_quoted_string(r->pool, error), NULL);
+        challenge = mto_auth_param(r, challenge, "error", error);
     }
     if (error && description) {
-        params[n++] = apr_pstrcat(r->pool, "error_description=",
-                                  mto_quoted_string(r->pool, description), NULL);
+        challenge = mto_auth_param(r, challenge, "error_description", description);
     }
     if (scope) {
-        params[n++] = apr_pstrcat(r->pool, "scope=", mto_quoted_string(r->pool, scope), NULL);
+        challenge = mto_auth_param(r, challenge, "scope", scope);
     }
-    if (n == 0) {
-        return "Bearer";
-    }
-    return apr_pstrcat(r->pool, "Bearer ", params[0], n > 1 ? ", " : "", n > 1 ? params[1] : "",
-                       n > 2 ? ", " : "", n > 2 ? params[2] : "", n > 3 ? ", " : "",
-                       n > 3 ? params[3] : "", NULL);
+    return challenge;
 }
 
 /* The JSON body for the status httpd is about to send (keyed by that
