@@ -76,6 +76,8 @@ int mto_conf_require_pkce(const mto_server_conf_t *c);
 apr_int64_t mto_conf_purge_interval(const mto_server_conf_t *c);
 apr_int64_t mto_conf_cache_ttl(const mto_server_conf_t *c);
 const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c);
+/* The names of the scopes the server knows, in order (const char *). */
+apr_array_header_t *mto_conf_scope_names(apr_pool_t *p, const mto_server_conf_t *c);
 const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope);
 
 /* What a directive handler cannot check because it depends on modules that

@@ -146,6 +146,18 @@ const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c)
     return &builtin;
 }
 
+apr_array_header_t *mto_conf_scope_names(apr_pool_t *p, const mto_server_conf_t *c)
+{
+    const apr_array_header_t *scopes = mto_conf_scopes(c);
+    apr_array_header_t *names = apr_array_make(p, scopes->nelts, sizeof(const char *));
+    int i;
+
+    for (i = 0; i < scopes->nelts; i++) {
+        APR_ARRAY_PUSH(names, const char *) = APR_ARRAY_IDX(scopes, i, mto_scope_def_t).name;
+    }
+    return names;
+}
+
 const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope)
 {
     const apr_array_header_t *scopes = mto_conf_scopes(c);

@@ -153,9 +153,6 @@ static int mto_gate_check_access_token(request_rec *r, mto_gate_t *g, apr_int64_
 static int mto_gate_check_requested_auth(request_rec *r, mto_gate_t *g)
 {
     const char *as = apr_table_get(r->headers_in, MTO_REQUESTED_AUTH_HEADER);
-    const mto_server_conf_t *conf = mto_server_conf(r->server);
-    apr_array_header_t *all;
-    int i;
 
     if (!as) {
         return OK;
@@ -167,15 +164,11 @@ static int mto_gate_check_requested_auth(request_rec *r, mto_gate_t *g)
     if (!*as || strlen(as) > 256 || !mto_utf8_ok(as, strlen(as)) || strpbrk(as, "\r\n")) {
         return mto_gate_fail(g, HTTP_BAD_REQUEST, "invalid_request", "requestedAuth is not a user name", 1);
     }
-    all = apr_array_make(r->pool, 8, sizeof(const char *));
-    for (i = 0; i < mto_conf_scopes(conf)->nelts; i++) {
-        APR_ARRAY_PUSH(all, const char *) = APR_ARRAY_IDX(mto_conf_scopes(conf), i, mto_scope_def_t).name;
-    }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "mod_mytimetable_oauth: elevated API token %s "
                   "acts as user %s", mto_log_safe(r, g->api->name), mto_log_safe(r, as));
     g->oauth = NULL;
     g->user = as;
-    g->scopes = all;
+    g->scopes = mto_conf_scope_names(r->pool, mto_server_conf(r->server));
     return OK;
 }
 

@@ -132,20 +132,20 @@ static json_t *mto_string_array(const char *const *items)
     return a;
 }
 
-static json_t *mto_scope_names(const mto_server_conf_t *c)
+static json_t *mto_scope_names(apr_pool_t *p, const mto_server_conf_t *c)
 {
-    const apr_array_header_t *scopes = mto_conf_scopes(c);
+    const apr_array_header_t *names = mto_conf_scope_names(p, c);
     json_t *a = json_array();
     int i;
 
-    for (i = 0; a && i < scopes->nelts; i++) {
-        json_array_append_new(a, json_string(APR_ARRAY_IDX(scopes, i, mto_scope_def_t).name));
+    for (i = 0; a && i < names->nelts; i++) {
+        json_array_append_new(a, json_string(APR_ARRAY_IDX(names, i, const char *)));
     }
     return a;
 }
 
 /* Everything but the issuer and the endpoints: what the module supports. */
-static void mto_metadata_capabilities(json_t *body, const mto_server_conf_t *c)
+static void mto_metadata_capabilities(apr_pool_t *p, json_t *body, const mto_server_conf_t *c)
 {
     static const char *const code[] = { "code", NULL };
     static const char *const query[] = { "query", NULL };
@@ -154,7 +154,7 @@ static void mto_metadata_capabilities(json_t *body, const mto_server_conf_t *c)
     static const char *const s256[] = { "S256", NULL };
     static const char *const s256_plain[] = { "S256", "plain", NULL };
 
-    json_object_set_new(body, "scopes_supported", mto_scope_names(c));
+    json_object_set_new(body, "scopes_supported", mto_scope_names(p, c));
     json_object_set_new(body, "response_types_supported", mto_string_array(code));
     json_object_set_new(body, "response_modes_supported", mto_string_array(query));
     json_object_set_new(body, "grant_types_supported", mto_string_array(grants));
@@ -196,6 +196,6 @@ int mto_handle_metadata(request_rec *r)
                                                         NULL)));
         }
     }
-    mto_metadata_capabilities(body, mto_server_conf(r->server));
+    mto_metadata_capabilities(r->pool, body, mto_server_conf(r->server));
     return mto_send_json_cacheable(r, body, MTO_METADATA_MAX_AGE);
 }
