@@ -6,7 +6,12 @@
  * cached_store.c (look-ups through it), client_auth.c, consent.c, the
  * handle_*.c endpoints, the gate, and the protocol core behind mto.h.
  */
-#include "mod_mytimetable_oauth.h"
+#include "log.h"
+#include "config/config.h"
+#include "store/store.h"
+#include "cache/cache.h"
+#include "endpoints/endpoints.h"
+#include "gate/gate.h"
 
 #include <http_protocol.h>
 
@@ -20,14 +25,14 @@ static int mto_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 
     if (!mto_store_available()) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
-                     "mod_mytimetable_oauth: You must load mod_dbd (LoadModule dbd_module "
+                     MTO_LOGNO(0016) "You must load mod_dbd (LoadModule dbd_module "
                      "modules/mod_dbd.so) and configure DBDriver/DBDParams to use "
                      "MyTimetableOAuth handlers and directives");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if ((err = mto_conf_check(ptemp, s))) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
-                     "mod_mytimetable_oauth: %s", err);
+                     MTO_LOGNO(0017) "%s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;
@@ -93,7 +98,7 @@ static void mto_register_hooks(apr_pool_t *p)
     mto_cache_register_hooks(p);
     mto_gate_register_hooks(p);
     mto_gate_response_hooks(p);
-    mto_authz_register(p);
+    mto_require_register(p);
 }
 
 /* Not AP_DECLARE_MODULE: its APLOG_USE_MODULE is in the header already. */

@@ -1,4 +1,4 @@
-# The admin tool `mytimetable-oauth` (SPEC §6) on a temporary SQLite file.
+# The admin tool `mytimetable-oauth` (README "Admin tool reference") on a temporary SQLite file.
 # No httpd: it runs the built ./mytimetable-oauth from the top of the tree and
 # looks at the tables with the sqlite3 CLI.
 use strict;

@@ -1,4 +1,4 @@
-# Hostile input (SPEC §7: "a 500 or a crash for any request a client can
+# Hostile input (README "Security notes": "a 500 or a crash for any request a client can
 # send" never happens).  Every parameter of the authorize endpoint, of its
 # consent POST and of the token endpoint, and the token endpoint's Basic
 # header, gets: an empty value, 64 KB, %zz, %00, undecodable UTF-8 (%C3%28,

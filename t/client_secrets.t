@@ -1,5 +1,5 @@
 # Client authentication at the token endpoint against every client_secret
-# format of SPEC §2 (Spring Security password hashes), each through
+# format of README "Using an existing MyTimetable database" (Spring Security password hashes), each through
 # client_secret_post and client_secret_basic; formats it does not know are
 # refused with a reason in the error log that never shows the secret.
 use strict;

@@ -1,4 +1,4 @@
-# Configuration errors (SPEC §3): `apache2 -t` on a small httpd.conf of its
+# Configuration errors (README "Directive reference"): `apache2 -t` on a small httpd.conf of its
 # own, one bad line at a time.  A bad value, a directive where it may not
 # stand, an unknown socache provider, the module without mod_dbd: -t exits
 # non-zero and the message names the directive (or mod_dbd).  Good values
@@ -217,7 +217,7 @@ refused("<VirtualHost 127.0.0.1:8443>\n MyTimetableOAuthCache none\n</VirtualHos
         'mod_socache_shmcb', 'none in a virtual host only, shmcb missing for the main server',
         shmcb => 0);
 
-# --- mod_dbd missing (SPEC §3) ------------------------------------------------
+# --- mod_dbd missing (README "Directive reference") ------------------------------------------------
 
 refused("<Location /oauth/token>\n SetHandler mytimetable-oauth-token\n</Location>", 'mod_dbd',
         'the token handler without mod_dbd', dbd => 0);

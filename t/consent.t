@@ -1,4 +1,4 @@
-# The consent step of the authorization endpoint (SPEC §4 "Authorize"): the
+# The consent step of the authorization endpoint (README "Endpoints" "Authorize"): the
 # consent page, its CSRF token, Approve/Deny, remembered approvals,
 # autoapprove, MyTimetableOAuthApprovalLifetime 0 and
 # MyTimetableOAuthConsentTemplate.  Virtual hosts: t/conf/consent.conf.in.
@@ -16,7 +16,7 @@ use MTO::Test;
 use Digest::SHA qw(sha256_hex);
 
 my $CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
-my $APPROVAL_LIFETIME = 2592000;        # the default (SPEC §3)
+my $APPROVAL_LIFETIME = 2592000;        # the default (README "Directive reference")
 my %ODD = (user => q{<i>"eve'&}, pw => 'eve-pw', html => '&lt;i&gt;&quot;eve&#39;&amp;');
 # The description of profile_read in the consent_* virtual hosts, escaped.
 my $DESC_HTML = '&lt;script&gt;alert(&#39;desc&#39;)&lt;/script&gt; &quot;quoted&quot; &amp; more';

@@ -1,4 +1,4 @@
-# The database unreachable (SPEC §4, §7; TOOLCHAIN.md "Database outages"):
+# The database unreachable (README "Endpoints", "Security notes"; README "Database down"):
 # the token endpoint answers 503 {"error":"temporarily_unavailable"} with
 # Retry-After, never "unknown client"; the authorize endpoint answers a 503
 # page and does not redirect (it cannot check the redirect_uri without the
@@ -61,7 +61,7 @@ sub authorize_unavailable {
 sub outage_logged {
     my ($mark, $name) = @_;
     my @lines = error_log_since($mark);
-    ok scalar(grep { /mod_mytimetable_oauth: (no database connection|mto_\w+ failed: \S)/ } @lines),
+    ok scalar(grep { /\[mytimetable_oauth:\w+\].*MTO\d{4}: (no database connection|mto_\w+ failed: \S)/ } @lines),
         "$name: the error log says the database failed";
     my @leaks = grep { my $l = $_; grep { index($l, $_) >= 0 } @SECRETS } @lines;
     is_deeply \@leaks, [], "$name: no code or secret in those log lines";

@@ -1,4 +1,4 @@
-# The introspection endpoint (RFC 7662, SPEC §4): POST only, client
+# The introspection endpoint (RFC 7662, README "Endpoints"): POST only, client
 # authentication as at the token endpoint; {"active":false} and nothing else
 # for anything unknown, expired, revoked, rotated or issued to another
 # client; for a live token of the client: active, scope, client_id, username,
@@ -73,7 +73,7 @@ is $body->{iat}, $issued, 'live access token: iat is when it was issued';
 is $body->{exp}, $expires, 'live access token: exp is when it expires';
 is $body->{exp} - $body->{iat}, $got->{expires_in}, 'live access token: exp - iat is expires_in';
 is_deeply [sort keys %$body], [sort qw(active scope client_id username token_type exp iat)],
-    'live access token: exactly the members of SPEC §4';
+    'live access token: exactly the members of README "Endpoints"';
 
 $body = answer(POST('/oauth/introspect', [token => $token],
                     client_basic_header($client->{id}, $client->{secret})),

@@ -102,7 +102,7 @@ sub trigger {
 # The purge log lines since $mark (each run logs one when it has finished).
 sub runs_since {
     my ($mark) = @_;
-    return grep { /mod_mytimetable_oauth: purge: removed/ } error_log_since($mark);
+    return grep { /\[mytimetable_oauth:\w+\].* purge: removed/ } error_log_since($mark);
 }
 
 # Triggers and waits (at most 10 s, see time_budget) for $n more runs to be logged.

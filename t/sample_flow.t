@@ -1,4 +1,4 @@
-# The four-step sample flow of the MyTimetable documentation (SPEC §4):
+# The four-step sample flow of the MyTimetable documentation (README "Endpoints"):
 # authorize → log in and approve → redirect with ?code= → POST to /oauth/token.
 use strict;
 use warnings FATAL => 'all';

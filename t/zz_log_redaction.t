@@ -1,4 +1,4 @@
-# No token, code or secret in any log (SPEC §7), checked once after the
+# No token, code or secret in any log (README "Security notes"), checked once after the
 # whole suite: t/TEST runs the .t files in alphabetical order, so this one
 # comes last.  Every access token, refresh token, authorization code, client
 # secret, API token, CSRF token and S256 code_verifier the other tests

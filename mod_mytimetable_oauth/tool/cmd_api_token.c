@@ -1,6 +1,6 @@
 /*
  * cmd_api_token.c - api-token add|list|remove: MyTimetable's api_tokens
- * (SPEC §2, §5).  A token is stored as {SHA-256}<hex>, which the module
+ * (README "Using an existing MyTimetable database", "The gate").  A token is stored as {SHA-256}<hex>, which the module
  * accepts, unless --plain keeps it in clear for a database MyTimetable
  * itself still reads.
  */

@@ -1,6 +1,6 @@
 /*
  * cmd_client.c - client add|list|show|remove|secret: the rows of
- * oauth_client_details, in Spring Security OAuth's format (SPEC §2).
+ * oauth_client_details, in Spring Security OAuth's format (README "Using an existing MyTimetable database").
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,7 +48,7 @@ static const char tool_usage_client[] =
     "  issued already stay valid: `token revoke --client ID` ends them.\n"
     "\n" TOOL_USAGE_GLOBAL;
 
-/* SPEC §3: the six built-in scopes. */
+/* README "Directive reference": the six built-in scopes. */
 static const char *const tool_builtin_scopes[] = {
     "username", "user_read", "profile_read", "profile_write", "alltimetables",
     "messages_read", NULL

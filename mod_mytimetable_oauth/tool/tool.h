@@ -1,5 +1,5 @@
 /*
- * tool.h - the admin tool `mytimetable-oauth` (SPEC §6).
+ * tool.h - the admin tool `mytimetable-oauth` (README "Admin tool reference").
  *
  * main.c parses the global options and dispatches; each cmd_*.c is one
  * family of commands; tool_db.c holds every SQL statement and is the only
@@ -13,7 +13,7 @@
 #include <apr_tables.h>
 #include <apr_getopt.h>
 
-#include "mto.h"
+#include "core/core.h"
 
 #define TOOL_NAME "mytimetable-oauth"
 
@@ -25,7 +25,7 @@
 /* Longest secret, token or stdin line accepted. */
 #define TOOL_LINE_MAX 4096
 
-/* bcrypt cost when none is given (SPEC §6: like htpasswd -B). */
+/* bcrypt cost when none is given (README "Admin tool reference": like htpasswd -B). */
 #define TOOL_BCRYPT_COST 10
 
 /* Random bytes of a generated client secret or API token. */
@@ -213,7 +213,7 @@ int tool_db_token_revoke(tool_db_t *db, const char *client_id, const char *user,
  * issued from it, as RFC 7009 §2.1 asks). */
 int tool_db_token_revoke_hash(tool_db_t *db, const char *hash, tool_counts_t *revoked);
 
-/* Deletes what expired before now (SPEC §6 purge; the rules of mto.h,
+/* Deletes what expired before now (README "Admin tool reference" purge; the rules of mto.h,
  * MTO_PURGE_*, which the module's own purge uses too). */
 int tool_db_purge(tool_db_t *db, apr_int64_t now, tool_counts_t *purged);
 

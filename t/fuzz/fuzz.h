@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mto.h"
+#include "core/core.h"
 #include "fuzz_alloc.h"
 
 /* The pool the core allocates from; cleared after every input. */

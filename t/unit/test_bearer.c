@@ -8,7 +8,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 
-#include "mto.h"
+#include "core/core.h"
 #include "tap.h"
 
 static apr_pool_t *pool;

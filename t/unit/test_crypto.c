@@ -7,7 +7,7 @@
 
 #include <apr_general.h>
 
-#include "mto.h"
+#include "core/core.h"
 #include "tap.h"
 
 /* tap.h's check_str() shadows its own result inside ok() and reads it

@@ -6,7 +6,7 @@
 #include <apr_general.h>
 #include <apr_base64.h>
 
-#include "mto.h"
+#include "core/core.h"
 #include "tap.h"
 
 static apr_pool_t *pool;

@@ -9,7 +9,7 @@
 #include <apr_general.h>
 #include <apr_md5.h>
 
-#include "mto.h"
+#include "core/core.h"
 #include "tap.h"
 
 #define SECRET "s3cret-xyz"

@@ -5,7 +5,7 @@
  */
 #include <apr_general.h>
 
-#include "mto.h"
+#include "core/core.h"
 #include "tap.h"
 
 static apr_pool_t *pool;

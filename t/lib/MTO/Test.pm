@@ -44,7 +44,7 @@ our @EXPORT = qw(
 # t/conf/htpasswd
 our %USERS = (alice => 'alice-pw', bob => 'bob-pw', demo => 'demo');
 
-# The built-in scopes (SPEC §3).
+# The built-in scopes (README "Directive reference").
 our @SCOPES = qw(username user_read profile_read profile_write alltimetables messages_read);
 
 my $JSON = JSON->new->utf8->canonical;
@@ -385,7 +385,7 @@ sub method_refused {
 }
 
 # client_auth_refused($path, $client, \@form, $what): the client
-# authentication of the token endpoint (SPEC §4), at another endpoint: each
+# authentication of the token endpoint (README "Endpoints"), at another endpoint: each
 # way to get it wrong is refused, before \@form (a request that would
 # otherwise succeed, without credentials) is looked at.
 sub client_auth_refused {
@@ -711,7 +711,7 @@ sub error_log_since {
 # hosts with "LogLevel mytimetable_oauth:trace2" (store.c logs each one).
 sub db_statements {
     my ($mark, $label) = @_;
-    return scalar grep { /mod_mytimetable_oauth: db: \Q$label\E$/ } error_log_since($mark);
+    return scalar grep { /\[mytimetable_oauth:trace2\].* db: \Q$label\E$/ } error_log_since($mark);
 }
 
 # --- an SQLite database of a virtual host's own, and its outage -----------
@@ -753,7 +753,7 @@ END { local $?; sqlite_readable() }
 # Every token, code and secret the suite handles is written down as it goes
 # by (the helpers above do it for what passes through them), so that
 # t/zz_log_redaction.t can look for each of them in every log once the
-# whole suite has run (SPEC §7).  One file per test process, a line per
+# whole suite has run (README "Security notes").  One file per test process, a line per
 # value: "kind<TAB>test file<TAB>value".  t/TEST empties the directory
 # before the tests run.
 

@@ -1,0 +1,340 @@
+/*
+ * cache.c - the socache behind MyTimetableOAuthCache (README, "Caching").
+ *
+ * One provider instance per server that names a cache of its own; a virtual
+ * host that does not shares the main server's.  Providers that are not safe
+ * across processes and threads (shmcb) are used under one global mutex, as
+ * mod_authn_socache does; memcache and redis need none.
+ *
+ * The cache only ever saves work.  Whatever fails (a busy lock, a dead
+ * memcached) makes the caller ask the database instead: the gate never
+ * waits for the lock.  Only forgetting a revoked token waits, because that
+ * must not be skipped.
+ */
+#include "log.h"
+#include "config/config.h"
+#include "cache/cache.h"
+
+#include <ap_provider.h>
+#include <ap_socache.h>
+#include <apr_atomic.h>
+#include <apr_global_mutex.h>
+#include <util_mutex.h>
+
+/* The Mutex directive's name for our lock. */
+#define MTO_CACHE_MUTEX_TYPE "mytimetable-oauth-cache"
+/* memcache and redis put it before every key (at most 14 characters): it
+ * changes with the entry format, so servers of two versions sharing one
+ * memcached never read each other's entries. */
+#define MTO_CACHE_NAMESPACE "mto-oauth-v1"
+#define MTO_CACHE_DEFAULT_PROVIDER "shmcb"
+/* Largest entry read or written (a client with many redirect URIs). */
+#define MTO_CACHE_MAX_VALUE 8192
+/* A failing cache is reported at most this often per process. */
+#define MTO_CACHE_WARN_SECONDS 60
+
+struct mto_cache {
+    const char *spec;                   /* as configured, for log lines */
+    const ap_socache_provider_t *provider;
+    ap_socache_instance_t *instance;
+    int locked;                         /* used under mto_cache_mutex */
+    server_rec *s;                      /* the server it was made for */
+    apr_uint32_t last_warning;          /* seconds; this process's copy */
+};
+
+static apr_global_mutex_t *mto_cache_mutex;
+
+/* ------------------------------------------------------------ configuration */
+
+static int mto_cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    apr_status_t rv = ap_mutex_register(pconf, MTO_CACHE_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
+
+    if (rv != APR_SUCCESS) {
+        ap_log_perror(APLOG_MARK, APLOG_CRIT, rv, plog, MTO_LOGNO(0001) "cannot "
+                      "register the %s mutex", MTO_CACHE_MUTEX_TYPE);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    mto_cache_mutex = NULL;
+    return OK;
+}
+
+static apr_status_t mto_cache_destroy(void *data)
+{
+    mto_cache_t *c = data;
+
+    c->provider->destroy(c->instance, c->s);
+    return APR_SUCCESS;
+}
+
+static apr_status_t mto_cache_mutex_destroy(void *data)
+{
+    if (mto_cache_mutex) {
+        apr_global_mutex_destroy(mto_cache_mutex);
+        mto_cache_mutex = NULL;
+    }
+    return APR_SUCCESS;
+}
+
+/* The instance for a MyTimetableOAuthCache value (NULL: the default), or
+ * NULL for "none".  The provider is loaded: mto_conf_check made sure. */
+static const char *mto_cache_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
+                                    const char *spec, mto_cache_t **out)
+{
+    /* Hints for shmcb's layout: a kind and a SHA-256 in hex, a token row. */
+    static const struct ap_socache_hints hints = { 66, 160, 60 * APR_USEC_PER_SEC };
+    const char *name = spec ? apr_pstrndup(ptemp, spec, strcspn(spec, ":")) : NULL;
+    const char *args = spec && strchr(spec, ':') ? strchr(spec, ':') + 1 : NULL;
+    const char *err;
+    mto_cache_t *c;
+    apr_status_t rv;
+
+    *out = NULL;
+    if (name && !strcmp(name, "none")) {
+        return NULL;
+    }
+    c = apr_pcalloc(pconf, sizeof(*c));
+    c->s = s;
+    c->spec = spec ? spec : MTO_CACHE_DEFAULT_PROVIDER;
+    c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP,
+                                     name ? name : MTO_CACHE_DEFAULT_PROVIDER,
+                                     AP_SOCACHE_PROVIDER_VERSION);
+    if (!c->provider) {
+        return apr_psprintf(ptemp, "no socache provider for '%s'", c->spec);
+    }
+    if ((err = c->provider->create(&c->instance, args, ptemp, pconf))) {
+        return err;
+    }
+    rv = c->provider->init(c->instance, MTO_CACHE_NAMESPACE, &hints, s, pconf);
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(ptemp, "cannot initialise it: %pm", &rv);
+    }
+    apr_pool_cleanup_register(pconf, c, mto_cache_destroy, apr_pool_cleanup_null);
+    c->locked = (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
+    *out = c;
+    return NULL;
+}
+
+/* Instances for every server: its own if it sets MyTimetableOAuthCache
+ * (merging copied the main server's pointer otherwise), else the main
+ * server's; then the mutex, if one of them needs it. */
+static int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                                 server_rec *s)
+{
+    const mto_server_conf_t *main_conf = mto_server_conf(s);
+    int need_mutex = 0;
+    server_rec *sp;
+    apr_status_t rv;
+
+    for (sp = s; sp; sp = sp->next) {
+        mto_server_conf_t *c = mto_server_conf(sp);
+        const char *err;
+
+        if (sp != s && c->cache_spec == main_conf->cache_spec) {
+            c->cache = main_conf->cache;
+        }
+        else if ((err = mto_cache_create(pconf, ptemp, sp, c->cache_spec, &c->cache))) {
+            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, sp, MTO_LOGNO(0002) ""
+                         "MyTimetableOAuthCache %s: %s", c->cache_spec ? c->cache_spec
+                         : MTO_CACHE_DEFAULT_PROVIDER, err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        need_mutex |= c->cache && c->cache->locked;
+    }
+    if (!need_mutex) {
+        return OK;
+    }
+    rv = ap_global_mutex_create(&mto_cache_mutex, NULL, MTO_CACHE_MUTEX_TYPE, NULL, s, pconf, 0);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, rv, s, MTO_LOGNO(0003) ""
+                     "cannot create the %s mutex", MTO_CACHE_MUTEX_TYPE);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_pool_cleanup_register(pconf, NULL, mto_cache_mutex_destroy, apr_pool_cleanup_null);
+    return OK;
+}
+
+static void mto_cache_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    apr_status_t rv;
+
+    if (!mto_cache_mutex) {
+        return;
+    }
+    rv = apr_global_mutex_child_init(&mto_cache_mutex, apr_global_mutex_lockfile(mto_cache_mutex),
+                                     pchild);
+    if (rv != APR_SUCCESS) {
+        /* Without it the cache cannot be used safely: every look-up asks
+         * the database. */
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, MTO_LOGNO(0004) "cannot attach "
+                     "to the %s mutex; caching is off in this process", MTO_CACHE_MUTEX_TYPE);
+        mto_cache_mutex = NULL;
+    }
+}
+
+void mto_cache_register_hooks(apr_pool_t *p)
+{
+    ap_hook_pre_config(mto_cache_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(mto_cache_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(mto_cache_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+/* ------------------------------------------------------------ failures */
+
+/* A provider call failed: the request goes on from the database.  A dead
+ * memcached fails every call, so the warning comes once a minute per cache
+ * and process; the rest is at debug. */
+static void mto_cache_failed(request_rec *r, mto_cache_t *c, apr_status_t rv, const char *what)
+{
+    apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
+    apr_uint32_t was = apr_atomic_read32(&c->last_warning);
+    int level = APLOG_DEBUG;
+
+    if ((was == 0 || now - was >= MTO_CACHE_WARN_SECONDS)
+        && apr_atomic_cas32(&c->last_warning, now, was) == was) {
+        level = APLOG_WARNING;
+    }
+    ap_log_rerror(APLOG_MARK, level, rv, r, MTO_LOGNO(0005) "cache %s failed "
+                  "(MyTimetableOAuthCache %s); answering from the database", what,
+                  c->spec);
+}
+
+/* ------------------------------------------------------------ the lock */
+
+/* 1 when c may be used now (its lock held, if it has one); 0 when the lock
+ * is busy and the caller did not want to wait, or failed. */
+static int mto_cache_lock(request_rec *r, mto_cache_t *c, int wait)
+{
+    apr_status_t rv;
+
+    if (!c->locked) {
+        return 1;
+    }
+    if (!mto_cache_mutex) {
+        return 0;                       /* child_init failed (logged) */
+    }
+    rv = wait ? apr_global_mutex_lock(mto_cache_mutex) : apr_global_mutex_trylock(mto_cache_mutex);
+    if (rv == APR_SUCCESS) {
+        return 1;
+    }
+    if (APR_STATUS_IS_EBUSY(rv)) {
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, "cache: busy, "
+                      "skipped");
+    }
+    else {
+        mto_cache_failed(r, c, rv, "lock");
+    }
+    return 0;
+}
+
+static void mto_cache_unlock(const mto_cache_t *c)
+{
+    if (c->locked) {
+        apr_global_mutex_unlock(mto_cache_mutex);
+    }
+}
+
+/* ------------------------------------------------------------ entries */
+
+static mto_cache_t *mto_cache_of(request_rec *r)
+{
+    return mto_server_conf(r->server)->cache;
+}
+
+/* The provider's retrieve, under the lock the caller holds. */
+static apr_status_t mto_cache_retrieve(request_rec *r, const mto_cache_t *c, const char *key,
+                                       const char **value, apr_size_t *len)
+{
+    unsigned int n = MTO_CACHE_MAX_VALUE;
+    unsigned char *buf = apr_palloc(r->pool, n + 1);
+    apr_status_t rv;
+
+    rv = c->provider->retrieve(c->instance, r->server, (const unsigned char *)key,
+                               (unsigned int)strlen(key), buf, &n, r->pool);
+    if (rv == APR_SUCCESS) {
+        buf[n] = '\0';
+        *value = (const char *)buf;
+        *len = n;
+    }
+    return rv;
+}
+
+int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_t *len)
+{
+    mto_cache_t *c = mto_cache_of(r);
+    apr_status_t rv;
+
+    if (!c || !mto_cache_lock(r, c, 0)) {
+        return 0;
+    }
+    rv = mto_cache_retrieve(r, c, key, value, len);
+    mto_cache_unlock(c);
+    if (rv != APR_SUCCESS && !APR_STATUS_IS_NOTFOUND(rv)) {
+        mto_cache_failed(r, c, rv, "read");
+    }
+    return rv == APR_SUCCESS;
+}
+
+static int mto_cache_is_negative(const char *value, apr_size_t len)
+{
+    return len == strlen(MTO_CACHE_NEGATIVE) && !memcmp(value, MTO_CACHE_NEGATIVE, len);
+}
+
+/* Stores value until expiry.  A row never replaces a negative entry: that
+ * may be the mark of a revocation that happened while this request read
+ * the row.  Returns the provider's status (APR_SUCCESS when skipped). */
+static apr_status_t mto_cache_store(request_rec *r, const mto_cache_t *c, const char *key,
+                                    const char *value, apr_size_t len, apr_time_t expiry)
+{
+    const char *old;
+    apr_size_t old_len;
+
+    if (!mto_cache_is_negative(value, len)
+        && mto_cache_retrieve(r, c, key, &old, &old_len) == APR_SUCCESS
+        && mto_cache_is_negative(old, old_len)) {
+        return APR_SUCCESS;
+    }
+    return c->provider->store(c->instance, r->server, (const unsigned char *)key,
+                              (unsigned int)strlen(key), expiry, (unsigned char *)value,
+                              (unsigned int)len, r->pool);
+}
+
+/* memcache and redis count in whole seconds and refuse less than one. */
+static int mto_cache_storable(apr_size_t len, apr_time_t expiry)
+{
+    return len <= MTO_CACHE_MAX_VALUE && expiry - apr_time_now() >= apr_time_from_sec(1);
+}
+
+void mto_cache_put(request_rec *r, const char *key, const char *value, apr_size_t len,
+                   apr_time_t expiry)
+{
+    mto_cache_t *c = mto_cache_of(r);
+    apr_status_t rv;
+
+    if (!c || !mto_cache_storable(len, expiry) || !mto_cache_lock(r, c, 0)) {
+        return;
+    }
+    rv = mto_cache_store(r, c, key, value, len, expiry);
+    mto_cache_unlock(c);
+    if (rv != APR_SUCCESS) {
+        mto_cache_failed(r, c, rv, "write");
+    }
+}
+
+int mto_cache_forget(request_rec *r, const char *key, apr_time_t expiry)
+{
+    mto_cache_t *c = mto_cache_of(r);
+    apr_status_t rv = APR_EGENERAL;
+
+    if (!c || !mto_cache_storable(1, expiry)) {
+        return 1;
+    }
+    if (mto_cache_lock(r, c, 1)) {
+        rv = mto_cache_store(r, c, key, MTO_CACHE_NEGATIVE, strlen(MTO_CACHE_NEGATIVE), expiry);
+        mto_cache_unlock(c);
+        if (rv != APR_SUCCESS) {
+            mto_cache_failed(r, c, rv, "write");
+        }
+    }
+    return rv == APR_SUCCESS;
+}

@@ -1,0 +1,438 @@
+/*
+ * config.c - the directives of README "Directive reference", their defaults and merging.
+ *
+ * Server settings start "unset" (MTO_UNSET / NULL) so that a virtual host
+ * inherits what it does not set; the defaults are applied by the mto_conf_*
+ * accessors, in one place.  Every bad value fails the configuration with a
+ * message naming the directive, so `apachectl -t` catches it.
+ */
+#include "log.h"
+#include "config/config.h"
+
+#include <apr_file_io.h>
+#include <apr_uri.h>
+#include <ap_provider.h>
+#include <ap_socache.h>
+#include <http_core.h>
+#include <stddef.h>
+
+#define MTO_DEFAULT_TOKEN_LIFETIME    43200
+#define MTO_DEFAULT_CODE_LIFETIME     300
+#define MTO_MAX_CODE_LIFETIME         600
+#define MTO_DEFAULT_APPROVAL_LIFETIME 2592000
+#define MTO_DEFAULT_CACHE_TTL         300
+#define MTO_DEFAULT_PURGE_INTERVAL    60
+#define MTO_MAX_TEMPLATE_SIZE         (256 * 1024)
+
+/* The scopes of the MyTimetable documentation, with its consent texts. */
+static const mto_scope_def_t mto_builtin_scopes[] = {
+    { "username",      "read user information" },
+    { "user_read",     "read user information, including user name and roles" },
+    { "profile_read",  "read user subscriptions and user timetable" },
+    { "profile_write", "edit user subscriptions" },
+    { "alltimetables", "read any timetables the user has access to" },
+    { "messages_read", "read any messages the user has access to" },
+};
+
+/* ------------------------------------------------------------ create/merge */
+
+void *mto_create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    mto_server_conf_t *c = apr_pcalloc(p, sizeof(*c));
+
+    c->token_lifetime = MTO_UNSET;
+    c->code_lifetime = MTO_UNSET;
+    c->approval_lifetime = MTO_UNSET;
+    c->require_pkce = MTO_UNSET;
+    c->cache_ttl = MTO_UNSET;
+    c->purge_interval = MTO_UNSET;
+    return c;
+}
+
+#define MTO_MERGE_PTR(f)  m->f = add->f ? add->f : base->f
+#define MTO_MERGE_NUM(f)  m->f = add->f != MTO_UNSET ? add->f : base->f
+
+void *mto_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const mto_server_conf_t *base = basev, *add = addv;
+    mto_server_conf_t *m = apr_pcalloc(p, sizeof(*m));
+
+    MTO_MERGE_PTR(issuer);
+    MTO_MERGE_NUM(token_lifetime);
+    MTO_MERGE_NUM(code_lifetime);
+    MTO_MERGE_NUM(approval_lifetime);
+    MTO_MERGE_NUM(require_pkce);
+    MTO_MERGE_PTR(cache_spec);
+    MTO_MERGE_NUM(cache_ttl);
+    MTO_MERGE_PTR(scopes);
+    MTO_MERGE_PTR(consent_template);
+    MTO_MERGE_NUM(purge_interval);
+    return m;
+}
+
+void *mto_create_dir_conf(apr_pool_t *p, char *dir)
+{
+    mto_dir_conf_t *c = apr_pcalloc(p, sizeof(*c));
+
+    c->accept_in = MTO_UNSET;
+    c->require_api_token = MTO_UNSET;
+    c->pass_token = MTO_UNSET;
+    return c;
+}
+
+void *mto_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const mto_dir_conf_t *base = basev, *add = addv;
+    mto_dir_conf_t *m = apr_pcalloc(p, sizeof(*m));
+
+    MTO_MERGE_NUM(accept_in);
+    MTO_MERGE_NUM(require_api_token);
+    MTO_MERGE_NUM(pass_token);
+    return m;
+}
+
+/* ------------------------------------------------------------ accessors */
+
+mto_server_conf_t *mto_server_conf(server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &mytimetable_oauth_module);
+}
+
+static apr_int64_t mto_or(apr_int64_t v, apr_int64_t dflt)
+{
+    return v == MTO_UNSET ? dflt : v;
+}
+
+apr_int64_t mto_conf_token_lifetime(const mto_server_conf_t *c)
+{
+    return mto_or(c->token_lifetime, MTO_DEFAULT_TOKEN_LIFETIME);
+}
+
+apr_int64_t mto_conf_code_lifetime(const mto_server_conf_t *c)
+{
+    return mto_or(c->code_lifetime, MTO_DEFAULT_CODE_LIFETIME);
+}
+
+apr_int64_t mto_conf_approval_lifetime(const mto_server_conf_t *c)
+{
+    return mto_or(c->approval_lifetime, MTO_DEFAULT_APPROVAL_LIFETIME);
+}
+
+int mto_conf_require_pkce(const mto_server_conf_t *c)
+{
+    return c->require_pkce == 1;
+}
+
+apr_int64_t mto_conf_purge_interval(const mto_server_conf_t *c)
+{
+    return mto_or(c->purge_interval, MTO_DEFAULT_PURGE_INTERVAL);
+}
+
+apr_int64_t mto_conf_cache_ttl(const mto_server_conf_t *c)
+{
+    return mto_or(c->cache_ttl, MTO_DEFAULT_CACHE_TTL);
+}
+
+const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c)
+{
+    static apr_array_header_t builtin;
+
+    if (c->scopes) {
+        return c->scopes;
+    }
+    /* A read-only array over the static table: no allocation per request. */
+    builtin.elts = (char *)mto_builtin_scopes;
+    builtin.elt_size = sizeof(mto_scope_def_t);
+    builtin.nelts = builtin.nalloc = sizeof(mto_builtin_scopes) / sizeof(mto_builtin_scopes[0]);
+    return &builtin;
+}
+
+apr_array_header_t *mto_conf_scope_names(apr_pool_t *p, const mto_server_conf_t *c)
+{
+    const apr_array_header_t *scopes = mto_conf_scopes(c);
+    apr_array_header_t *names = apr_array_make(p, scopes->nelts, sizeof(const char *));
+    int i;
+
+    for (i = 0; i < scopes->nelts; i++) {
+        APR_ARRAY_PUSH(names, const char *) = APR_ARRAY_IDX(scopes, i, mto_scope_def_t).name;
+    }
+    return names;
+}
+
+const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope)
+{
+    const apr_array_header_t *scopes = mto_conf_scopes(c);
+    int i;
+
+    for (i = 0; i < scopes->nelts; i++) {
+        const mto_scope_def_t *d = &APR_ARRAY_IDX(scopes, i, mto_scope_def_t);
+        if (!strcmp(d->name, scope)) {
+            return d->description;
+        }
+    }
+    return NULL;
+}
+
+/* Providers register themselves when their module is loaded, possibly after
+ * our directive: so the name is looked up once the whole file is read.
+ * Without the directive the cache is shmcb, which must be loaded too. */
+static const char *mto_cache_check(apr_pool_t *p, const char *spec)
+{
+    const char *name;
+
+    if (spec && !strcmp(spec, "none")) {
+        return NULL;
+    }
+    name = spec ? apr_pstrndup(p, spec, strcspn(spec, ":")) : "shmcb";
+    if (ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION)) {
+        return NULL;
+    }
+    if (!spec) {
+        return "MyTimetableOAuthCache: the default cache, shmcb, needs mod_socache_shmcb: "
+               "load it (LoadModule socache_shmcb_module modules/mod_socache_shmcb.so), or "
+               "choose another cache, or say MyTimetableOAuthCache none";
+    }
+    return apr_psprintf(p, "MyTimetableOAuthCache: unknown socache provider '%s' (load "
+                        "mod_socache_%s, or use none)", name, name);
+}
+
+const char *mto_conf_check(apr_pool_t *p, server_rec *s)
+{
+    const char *err = NULL;
+
+    for (; s && !err; s = s->next) {
+        err = mto_cache_check(p, mto_server_conf(s)->cache_spec);
+    }
+    return err;
+}
+
+/* ------------------------------------------------------------ directive handlers */
+
+static const char *mto_server_only(cmd_parms *cmd)
+{
+    return ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+}
+
+/* Parses whole-number seconds in [min, max] into the field at cmd->info. */
+static const char *mto_set_seconds(cmd_parms *cmd, apr_int64_t *field, const char *arg,
+                                   apr_int64_t min, apr_int64_t max)
+{
+    const char *err = mto_server_only(cmd);
+    char *end;
+    apr_int64_t v;
+
+    if (err) {
+        return err;
+    }
+    errno = 0;
+    v = apr_strtoi64(arg, &end, 10);
+    if (!*arg || *end || errno || v < min || v > max) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds from %"
+                            APR_INT64_T_FMT " to %" APR_INT64_T_FMT,
+                            cmd->cmd->name, arg, min, max);
+    }
+    *field = v;
+    return NULL;
+}
+
+#define MTO_SECONDS_SETTER(fn, field, min, max) \
+    static const char *fn(cmd_parms *cmd, void *dc, const char *arg) \
+    { \
+        mto_server_conf_t *c = mto_server_conf(cmd->server); \
+        return mto_set_seconds(cmd, &c->field, arg, min, max); \
+    }
+
+MTO_SECONDS_SETTER(mto_set_token_lifetime, token_lifetime, 0, APR_INT64_C(315360000))
+MTO_SECONDS_SETTER(mto_set_code_lifetime, code_lifetime, 1, MTO_MAX_CODE_LIFETIME)
+MTO_SECONDS_SETTER(mto_set_approval_lifetime, approval_lifetime, 0, APR_INT64_C(315360000))
+MTO_SECONDS_SETTER(mto_set_cache_ttl, cache_ttl, 0, APR_INT64_C(86400))
+MTO_SECONDS_SETTER(mto_set_purge_interval, purge_interval, 0, APR_INT64_C(86400))
+
+static const char *mto_set_issuer(cmd_parms *cmd, void *dc, const char *arg)
+{
+    mto_server_conf_t *c = mto_server_conf(cmd->server);
+    const char *err = mto_server_only(cmd);
+    apr_uri_t uri;
+    apr_size_t len;
+
+    if (err) {
+        return err;
+    }
+    /* RFC 8414 §2: an https URL (http allowed for tests) without query or fragment. */
+    if (apr_uri_parse(cmd->pool, arg, &uri) != APR_SUCCESS || !uri.scheme
+        || !uri.hostname || !*uri.hostname
+        || (strcasecmp(uri.scheme, "https") && strcasecmp(uri.scheme, "http"))
+        || uri.query || uri.fragment || strchr(arg, '?') || strchr(arg, '#')) {
+        return apr_psprintf(cmd->pool, "MyTimetableOAuthIssuer: '%s' is not an absolute "
+                            "http(s) URL without query or fragment", arg);
+    }
+    len = strlen(arg);
+    while (len > 0 && arg[len - 1] == '/') {
+        len--;                          /* metadata paths are appended to it */
+    }
+    c->issuer = apr_pstrmemdup(cmd->pool, arg, len);
+    return NULL;
+}
+
+static const char *mto_set_require_pkce(cmd_parms *cmd, void *dc, int on)
+{
+    const char *err = mto_server_only(cmd);
+
+    if (err) {
+        return err;
+    }
+    mto_server_conf(cmd->server)->require_pkce = on ? 1 : 0;
+    return NULL;
+}
+
+static const char *mto_set_cache(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = mto_server_only(cmd);
+
+    if (err) {
+        return err;
+    }
+    if (!*arg || *arg == ':') {
+        return "MyTimetableOAuthCache: expects PROVIDER[:ARGS] or none";
+    }
+    mto_server_conf(cmd->server)->cache_spec = arg;
+    return NULL;
+}
+
+static const char *mto_add_scope(cmd_parms *cmd, void *dc, const char *name, const char *desc)
+{
+    mto_server_conf_t *c = mto_server_conf(cmd->server);
+    const char *err = mto_server_only(cmd);
+    mto_scope_def_t *d;
+    int i;
+
+    if (err) {
+        return err;
+    }
+    if (!mto_scope_syntax_ok(name) || strchr(name, ' ')) {
+        return apr_psprintf(cmd->pool, "MyTimetableOAuthScope: '%s' is not a valid scope "
+                            "name (RFC 6749 section 3.3)", name);
+    }
+    if (!c->scopes) {
+        c->scopes = apr_array_make(cmd->pool, 8, sizeof(mto_scope_def_t));
+    }
+    for (i = 0; i < c->scopes->nelts; i++) {
+        d = &APR_ARRAY_IDX(c->scopes, i, mto_scope_def_t);
+        if (!strcmp(d->name, name)) {
+            d->description = desc;
+            return NULL;
+        }
+    }
+    d = apr_array_push(c->scopes);
+    d->name = name;
+    d->description = desc;
+    return NULL;
+}
+
+static const char *mto_set_consent_template(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = mto_server_only(cmd);
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    apr_file_t *f;
+    apr_finfo_t fi;
+    char *buf;
+    apr_size_t n;
+    apr_status_t rv;
+
+    if (err) {
+        return err;
+    }
+    if (!path) {
+        return apr_psprintf(cmd->pool, "MyTimetableOAuthConsentTemplate: bad path '%s'", arg);
+    }
+    rv = apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, cmd->temp_pool);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+    }
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "MyTimetableOAuthConsentTemplate: cannot read '%s': %pm",
+                            path, &rv);
+    }
+    if (fi.size > MTO_MAX_TEMPLATE_SIZE) {
+        return apr_psprintf(cmd->pool, "MyTimetableOAuthConsentTemplate: '%s' is larger than "
+                            "%d bytes", path, MTO_MAX_TEMPLATE_SIZE);
+    }
+    n = (apr_size_t)fi.size;
+    buf = apr_palloc(cmd->pool, n + 1);
+    rv = apr_file_read_full(f, buf, n, &n);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && rv != APR_EOF) {
+        return apr_psprintf(cmd->pool, "MyTimetableOAuthConsentTemplate: cannot read '%s': %pm",
+                            path, &rv);
+    }
+    buf[n] = '\0';
+    /* Without the CSRF token the form can never be accepted. */
+    if (!strstr(buf, "{{csrf_token}}")) {
+        return apr_psprintf(cmd->pool, "MyTimetableOAuthConsentTemplate: '%s' has no "
+                            "{{csrf_token}} placeholder (see README, consent page)", path);
+    }
+    mto_server_conf(cmd->server)->consent_template = buf;
+    return NULL;
+}
+
+static const char *mto_set_accept_in(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    mto_dir_conf_t *dc = dcv;
+
+    if (dc->accept_in == MTO_UNSET) {
+        dc->accept_in = 0;
+    }
+    if (!strcasecmp(arg, "header")) {
+        dc->accept_in |= MTO_TOKEN_IN_HEADER;
+    }
+    else if (!strcasecmp(arg, "query")) {
+        dc->accept_in |= MTO_TOKEN_IN_QUERY;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "MyTimetableOAuthAcceptTokenIn: '%s' is neither "
+                            "'header' nor 'query'", arg);
+    }
+    return NULL;
+}
+
+static const char *mto_set_dir_flag(cmd_parms *cmd, void *dcv, int on)
+{
+    mto_dir_conf_t *dc = dcv;
+
+    *(int *)((char *)dc + (apr_size_t)cmd->info) = on ? 1 : 0;
+    return NULL;
+}
+
+/* offsetof, not APR_OFFSETOF: APR's macro subtracts from a null pointer,
+ * which is undefined behaviour (clang -Wnull-pointer-subtraction). */
+const command_rec mto_directives[] = {
+    AP_INIT_TAKE1("MyTimetableOAuthIssuer", mto_set_issuer, NULL, RSRC_CONF,
+                  "Issuer URL of this authorization server (default: scheme://host:port of the request)"),
+    AP_INIT_TAKE1("MyTimetableOAuthTokenLifetime", mto_set_token_lifetime, NULL, RSRC_CONF,
+                  "Access token lifetime in seconds when access_token_validity is NULL (default 43200)"),
+    AP_INIT_TAKE1("MyTimetableOAuthCodeLifetime", mto_set_code_lifetime, NULL, RSRC_CONF,
+                  "Authorization code lifetime in seconds, 1 to 600 (default 300)"),
+    AP_INIT_TAKE1("MyTimetableOAuthApprovalLifetime", mto_set_approval_lifetime, NULL, RSRC_CONF,
+                  "How long a user's consent is remembered, in seconds; 0 asks every time (default 2592000)"),
+    AP_INIT_FLAG("MyTimetableOAuthRequirePKCE", mto_set_require_pkce, NULL, RSRC_CONF,
+                 "On: refuse authorization requests without an S256 PKCE challenge (default Off)"),
+    AP_INIT_TAKE1("MyTimetableOAuthCache", mto_set_cache, NULL, RSRC_CONF,
+                  "socache provider for clients, API tokens and token look-ups: PROVIDER[:ARGS] or none (default shmcb)"),
+    AP_INIT_TAKE1("MyTimetableOAuthCacheTTL", mto_set_cache_ttl, NULL, RSRC_CONF,
+                  "Seconds a cached entry may be served (default 300)"),
+    AP_INIT_TAKE1("MyTimetableOAuthPurgeInterval", mto_set_purge_interval, NULL, RSRC_CONF,
+                  "Seconds between purges of expired codes, tokens and approvals, per child; 0: never (default 60)"),
+    AP_INIT_TAKE2("MyTimetableOAuthScope", mto_add_scope, NULL, RSRC_CONF,
+                  "A scope and its consent text: NAME \"description\" (default: the six MyTimetable scopes)"),
+    AP_INIT_TAKE1("MyTimetableOAuthConsentTemplate", mto_set_consent_template, NULL, RSRC_CONF,
+                  "HTML template file of the consent page (default: built-in page)"),
+    AP_INIT_ITERATE("MyTimetableOAuthAcceptTokenIn", mto_set_accept_in, NULL, ACCESS_CONF | OR_AUTHCFG,
+                    "Where the gate looks for an access token: header and/or query (default: header query)"),
+    AP_INIT_FLAG("MyTimetableOAuthRequireApiToken", mto_set_dir_flag,
+                 (void *)offsetof(mto_dir_conf_t, require_api_token), ACCESS_CONF | OR_AUTHCFG,
+                 "On: every request must carry a valid apiToken header (default Off)"),
+    AP_INIT_FLAG("MyTimetableOAuthPassToken", mto_set_dir_flag,
+                 (void *)offsetof(mto_dir_conf_t, pass_token), ACCESS_CONF | OR_AUTHCFG,
+                 "On: the backend sees the access token; Off removes header and query parameter (default Off)"),
+    { NULL }
+};

@@ -1,0 +1,74 @@
+/*
+ * config.h - the directives of the module (README, "Directive reference"):
+ * their values, defaults and merging.  Configuration only: nothing here
+ * sees a request.
+ */
+#ifndef MTO_CONFIG_H
+#define MTO_CONFIG_H
+
+#include <httpd.h>
+#include <http_config.h>
+
+#include "core/core.h"
+
+#define MTO_UNSET -1
+
+/* A scope the server knows, with the text the consent page shows. */
+typedef struct {
+    const char *name;
+    const char *description;
+} mto_scope_def_t;
+
+typedef struct {
+    const char *issuer;                 /* NULL: scheme://host:port of the request */
+    apr_int64_t token_lifetime;         /* when access_token_validity is NULL */
+    apr_int64_t code_lifetime;
+    apr_int64_t approval_lifetime;      /* 0 = ask every time */
+    int require_pkce;
+    const char *cache_spec;             /* "shmcb", "none", "memcache:…"; NULL: shmcb */
+    apr_int64_t cache_ttl;
+    struct mto_cache *cache;            /* its instance (cache.c, post_config); NULL: none */
+    apr_array_header_t *scopes;         /* mto_scope_def_t; NULL: the built-in six */
+    const char *consent_template;       /* contents of the file; NULL: built-in page */
+    apr_int64_t purge_interval;         /* seconds between purges per child; 0 = never */
+    /* Runtime state, not configuration: each child's copy says when this
+     * server's next purge is due (epoch seconds; purge.c, apr_atomic). */
+    volatile apr_uint32_t purge_due;
+} mto_server_conf_t;
+
+/* Where the gate looks for an access token. */
+#define MTO_TOKEN_IN_HEADER 1
+#define MTO_TOKEN_IN_QUERY  2
+
+typedef struct {
+    int accept_in;                      /* MTO_TOKEN_IN_* bits */
+    int require_api_token;
+    int pass_token;
+} mto_dir_conf_t;
+
+extern const command_rec mto_directives[];
+void *mto_create_server_conf(apr_pool_t *p, server_rec *s);
+void *mto_merge_server_conf(apr_pool_t *p, void *base, void *add);
+void *mto_create_dir_conf(apr_pool_t *p, char *dir);
+void *mto_merge_dir_conf(apr_pool_t *p, void *base, void *add);
+
+/* Effective values: the configured ones, or the defaults of SPEC §3. */
+mto_server_conf_t *mto_server_conf(server_rec *s);
+apr_int64_t mto_conf_token_lifetime(const mto_server_conf_t *c);
+apr_int64_t mto_conf_code_lifetime(const mto_server_conf_t *c);
+apr_int64_t mto_conf_approval_lifetime(const mto_server_conf_t *c);
+int mto_conf_require_pkce(const mto_server_conf_t *c);
+apr_int64_t mto_conf_purge_interval(const mto_server_conf_t *c);
+apr_int64_t mto_conf_cache_ttl(const mto_server_conf_t *c);
+const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c);
+/* The names of the scopes the server knows, in order (const char *). */
+apr_array_header_t *mto_conf_scope_names(apr_pool_t *p, const mto_server_conf_t *c);
+const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope);
+
+/* What a directive handler cannot check because it depends on modules that
+ * may be loaded later (the socache provider): NULL, or a message naming the
+ * directive.  From check_config, so `apachectl -t` fails too. */
+const char *mto_conf_check(apr_pool_t *p, server_rec *s);
+
+
+#endif /* MTO_CONFIG_H */

@@ -1,0 +1,223 @@
+/*
+ * client_auth.c - authenticating the client at the token, revocation and
+ * introspection endpoints: client_secret_basic or client_secret_post
+ * (RFC 6749 §2.3.1), never both, against the Spring hash in
+ * oauth_client_details.client_secret.
+ *
+ * A {bcrypt} check costs ~50 ms at cost 10, so a success is remembered
+ * per child for a while, keyed by a digest of (stored hash, presented secret):
+ * neither the secret nor anything that reveals it is kept.
+ */
+#include "log.h"
+#include "config/config.h"
+#include "store/store.h"
+#include "cache/cache.h"
+#include "respond/respond.h"
+#include "endpoints/endpoints.h"
+
+#include <apr_hash.h>
+#include <apr_thread_mutex.h>
+#include <http_protocol.h>
+
+#define MTO_VERIFIED_MAX 1024
+#define MTO_VERIFIED_TTL 300
+
+static apr_pool_t *mto_verified_pool;
+static apr_hash_t *mto_verified;
+#if APR_HAS_THREADS
+static apr_thread_mutex_t *mto_verified_lock;
+#endif
+
+void mto_client_auth_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    if (apr_pool_create(&mto_verified_pool, pchild) != APR_SUCCESS) {
+        mto_verified_pool = NULL;
+        return;
+    }
+    mto_verified = apr_hash_make(mto_verified_pool);
+#if APR_HAS_THREADS
+    if (apr_thread_mutex_create(&mto_verified_lock, APR_THREAD_MUTEX_DEFAULT, pchild)
+        != APR_SUCCESS) {
+        mto_verified_pool = NULL;       /* no memory, only slower checks */
+    }
+#endif
+}
+
+static void mto_verified_lock_do(int lock)
+{
+#if APR_HAS_THREADS
+    if (lock) {
+        apr_thread_mutex_lock(mto_verified_lock);
+    }
+    else {
+        apr_thread_mutex_unlock(mto_verified_lock);
+    }
+#endif
+}
+
+static const char *mto_verified_key(apr_pool_t *p, const char *stored, const char *secret)
+{
+    const char *both = apr_pstrcat(p, stored, "\n", secret, NULL);
+    return mto_sha256_hex(p, both, strlen(both));
+}
+
+static int mto_verified_recall(apr_pool_t *p, const char *key)
+{
+    apr_time_t *until;
+    int hit = 0;
+
+    if (!mto_verified_pool) {
+        return 0;
+    }
+    mto_verified_lock_do(1);
+    until = apr_hash_get(mto_verified, key, APR_HASH_KEY_STRING);
+    hit = until && *until > apr_time_now();
+    mto_verified_lock_do(0);
+    return hit;
+}
+
+static void mto_verified_remember(const char *key)
+{
+    apr_time_t *until;
+
+    if (!mto_verified_pool) {
+        return;
+    }
+    mto_verified_lock_do(1);
+    if (apr_hash_count(mto_verified) >= MTO_VERIFIED_MAX) {
+        /* Bounded memory: start afresh rather than track ages. */
+        apr_pool_clear(mto_verified_pool);
+        mto_verified = apr_hash_make(mto_verified_pool);
+    }
+    until = apr_palloc(mto_verified_pool, sizeof(*until));
+    *until = apr_time_now() + apr_time_from_sec(MTO_VERIFIED_TTL);
+    apr_hash_set(mto_verified, apr_pstrdup(mto_verified_pool, key), APR_HASH_KEY_STRING, until);
+    mto_verified_lock_do(0);
+}
+
+/* Checks the secret; logs why a client cannot authenticate (never the secret). */
+static int mto_secret_ok(request_rec *r, const mto_client_t *client, const char *secret)
+{
+    const char *why = NULL, *key = NULL;
+    mto_secret_result_t res;
+
+    if (!client->secret_hash) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MTO_LOGNO(0009) "client %s has no "
+                      "client_secret and cannot authenticate", mto_log_safe(r, client->client_id));
+        return 0;
+    }
+    if (mto_secret_is_slow(client->secret_hash)) {
+        key = mto_verified_key(r->pool, client->secret_hash, secret);
+        if (mto_verified_recall(r->pool, key)) {
+            return 1;
+        }
+    }
+    res = mto_secret_verify(r->pool, client->secret_hash, secret, &why);
+    if (res == MTO_SECRET_UNSUPPORTED) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MTO_LOGNO(0010) "client %s cannot "
+                      "authenticate: its client_secret is not a supported Spring hash (%s)",
+                      mto_log_safe(r, client->client_id), why ? why : "unknown format");
+        return 0;
+    }
+    if (res == MTO_SECRET_MATCH && key) {
+        mto_verified_remember(key);
+    }
+    return res == MTO_SECRET_MATCH;
+}
+
+mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *params,
+                                           mto_client_t **client, int *tried_basic)
+{
+    const char *auth = apr_table_get(r->headers_in, "Authorization");
+    const char *id = NULL, *secret = NULL, *body_id = NULL, *body_secret = NULL;
+    int n_id = mto_param(params, "client_id", &body_id);
+    int n_secret = mto_param(params, "client_secret", &body_secret);
+    mto_store_rc rc;
+
+    *client = NULL;
+    *tried_basic = auth != NULL;
+    if (n_id < 0 || n_secret < 0) {
+        return MTO_CLIENT_INVALID_REQUEST;
+    }
+    if (auth) {
+        if (mto_basic_credentials(r->pool, auth, &id, &secret) != 0) {
+            return MTO_CLIENT_INVALID;  /* another scheme, or malformed Basic */
+        }
+        if (n_secret == 1 || (n_id == 1 && strcmp(body_id, id) != 0)) {
+            return MTO_CLIENT_INVALID_REQUEST;  /* two authentication methods at once */
+        }
+    }
+    else if (n_id == 1 && n_secret == 1) {
+        id = body_id;
+        secret = body_secret;
+    }
+    else {
+        return MTO_CLIENT_INVALID;      /* no client authentication at all */
+    }
+
+    rc = mto_cached_client_get(r, id, client);
+    if (rc == MTO_STORE_ERROR) {
+        return MTO_CLIENT_UNAVAILABLE;
+    }
+    if (rc != MTO_STORE_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "unknown client %s",
+                      mto_log_safe(r, id));
+        return MTO_CLIENT_INVALID;
+    }
+    if (!mto_secret_ok(r, *client, secret)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "client %s: wrong "
+                      "client secret", mto_log_safe(r, id));
+        *client = NULL;
+        return MTO_CLIENT_INVALID;
+    }
+    return MTO_CLIENT_OK;
+}
+
+int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic)
+{
+    switch (rc) {
+    case MTO_CLIENT_INVALID_REQUEST:
+        return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                                    "use exactly one client authentication method, "
+                                    "each parameter once");
+    case MTO_CLIENT_UNAVAILABLE:
+        return mto_send_unavailable(r);
+    default:
+        if (tried_basic) {
+            apr_table_setn(r->headers_out, "WWW-Authenticate", "Basic realm=\"oauth\"");
+        }
+        return mto_send_oauth_error(r, HTTP_UNAUTHORIZED, "invalid_client",
+                                    "client authentication failed");
+    }
+}
+
+int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **params,
+                       mto_client_t **client)
+{
+    mto_client_auth_rc auth;
+    const char *err, *dup;
+    int rv, tried_basic;
+
+    *client = NULL;
+    if (r->method_number != M_POST) {
+        apr_table_setn(r->headers_out, "Allow", "POST");
+        return mto_send_oauth_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
+                                    apr_pstrcat(r->pool, "the ", endpoint,
+                                                " endpoint accepts POST only", NULL));
+    }
+    rv = mto_read_form(r, params, &err);
+    if (rv != OK) {
+        return mto_send_oauth_error(r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
+                                    "invalid_request", err);
+    }
+    if ((dup = mto_duplicate_param(*params))) {
+        return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                                    apr_pstrcat(r->pool, "parameter given more than once: ", dup, NULL));
+    }
+    auth = mto_client_authenticate(r, *params, client, &tried_basic);
+    if (auth != MTO_CLIENT_OK) {
+        *client = NULL;
+        return mto_client_auth_fail(r, auth, tried_basic);
+    }
+    return OK;
+}

@@ -1,0 +1,118 @@
+/*
+ * consent.c - the consent page and its CSRF token.
+ *
+ * The page posts back to the very URL of the authorization request, so the
+ * request's parameters come back unchanged in the query string; the CSRF
+ * token is an HMAC over (user, that query string, time) with a key drawn at
+ * server start, so it cannot be forged, moved to another user or request, or
+ * kept for later.
+ */
+#include "log.h"
+#include "config/config.h"
+#include "store/store.h"
+#include "cache/cache.h"
+#include "respond/respond.h"
+#include "endpoints/endpoints.h"
+
+#include <http_protocol.h>
+#include <openssl/rand.h>
+
+#define MTO_CSRF_TTL 900                /* seconds a consent page stays usable */
+
+static unsigned char mto_csrf_key[32];
+
+void mto_consent_init_key(void)
+{
+    if (RAND_bytes(mto_csrf_key, sizeof(mto_csrf_key)) != 1) {
+        /* Leaves a zero key: tokens would be forgeable, so refuse them all. */
+        memset(mto_csrf_key, 0, sizeof(mto_csrf_key));
+    }
+}
+
+static int mto_csrf_key_ok(void)
+{
+    static const unsigned char zero[sizeof(mto_csrf_key)];
+    return memcmp(mto_csrf_key, zero, sizeof(zero)) != 0;
+}
+
+static const char *mto_csrf_mac(request_rec *r, const char *user, const char *ts)
+{
+    const char *data = apr_pstrcat(r->pool, user, "\n", r->args ? r->args : "", "\n", ts, NULL);
+    return mto_hmac_sha256_hex(r->pool, mto_csrf_key, sizeof(mto_csrf_key), data, strlen(data));
+}
+
+const char *mto_consent_csrf_token(request_rec *r, const char *user, apr_int64_t now)
+{
+    const char *ts = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, now);
+    return apr_pstrcat(r->pool, ts, ".", mto_csrf_mac(r, user, ts), NULL);
+}
+
+int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr_int64_t now)
+{
+    const char *dot = token ? strchr(token, '.') : NULL;
+    const char *ts;
+    char *end;
+    apr_int64_t t;
+
+    if (!dot || dot == token || dot - token > 20 || !mto_csrf_key_ok()) {
+        return 0;
+    }
+    ts = apr_pstrmemdup(r->pool, token, (apr_size_t)(dot - token));
+    t = apr_strtoi64(ts, &end, 10);
+    if (*end || t > now || now - t > MTO_CSRF_TTL) {
+        return 0;
+    }
+    return mto_ct_streq(dot + 1, mto_csrf_mac(r, user, ts));
+}
+
+/* The built-in page: plain HTML, works without JavaScript and by keyboard,
+ * readable on a phone.  {{…}} values arrive HTML-escaped. */
+static const char mto_builtin_template[] =
+    "<!DOCTYPE html>\n"
+    "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>Authorize {{client_id}}</title>\n"
+    "<style>\n"
+    "body{font-family:system-ui,sans-serif;max-width:34em;margin:2em auto;padding:0 1em;line-height:1.5}\n"
+    "ul{padding-left:1.2em}button{font-size:1em;padding:.6em 1.4em;margin:.3em .6em .3em 0}\n"
+    "button:focus{outline:3px solid #1a73e8;outline-offset:2px}\n"
+    "</style>\n</head>\n<body>\n<main>\n"
+    "<h1>Authorize {{client_id}}</h1>\n"
+    "<p>Signed in as <strong>{{user}}</strong>. The application <strong>{{client_id}}</strong> "
+    "asks for permission to:</p>\n"
+    "<ul>\n{{scope_items}}</ul>\n"
+    "<form method=\"post\" action=\"{{action}}\">\n"
+    "<input type=\"hidden\" name=\"csrf_token\" value=\"{{csrf_token}}\">\n"
+    "<button type=\"submit\" name=\"user_oauth_approval\" value=\"true\" autofocus>Approve</button>\n"
+    "<button type=\"submit\" name=\"user_oauth_approval\" value=\"false\">Deny</button>\n"
+    "</form>\n</main>\n</body>\n</html>\n";
+
+int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array_header_t *scopes,
+                     const char *csrf_token)
+{
+    const mto_server_conf_t *conf = mto_server_conf(r->server);
+    apr_table_t *vars = apr_table_make(r->pool, 8);
+    const char *items = "", *tpl;
+    int i;
+
+    for (i = 0; i < scopes->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(scopes, i, const char *);
+        const char *desc = mto_conf_scope_description(conf, name);
+        items = apr_pstrcat(r->pool, items, "<li><span class=\"scope\">",
+                            mto_html_escape(r->pool, desc ? desc : name),
+                            "</span> <small>(", mto_html_escape(r->pool, name), ")</small></li>\n",
+                            NULL);
+    }
+    apr_table_setn(vars, "client_id", mto_html_escape(r->pool, client->client_id));
+    apr_table_setn(vars, "user", mto_html_escape(r->pool, r->user));
+    apr_table_setn(vars, "scope_items", items);
+    apr_table_setn(vars, "scope", mto_html_escape(r->pool, mto_list_join(r->pool, scopes)));
+    apr_table_setn(vars, "action", mto_html_escape(r->pool, r->unparsed_uri));
+    apr_table_setn(vars, "csrf_token", mto_html_escape(r->pool, csrf_token));
+
+    tpl = conf->consent_template ? conf->consent_template : mto_builtin_template;
+    mto_page_headers(r);
+    ap_set_content_type(r, "text/html;charset=UTF-8");
+    ap_rputs(mto_template_render(r->pool, tpl, vars), r);
+    return OK;
+}

@@ -1,0 +1,111 @@
+/*
+ * endpoints.h - the handlers of the authorization server (README,
+ * "Endpoints") and what they share: reading requests, client
+ * authentication, token look-ups, consent, purge.
+ */
+#ifndef MTO_ENDPOINTS_H
+#define MTO_ENDPOINTS_H
+
+#include <httpd.h>
+
+#include "core/core.h"
+
+/* Largest request body the endpoints read: a few 64 KB parameters fit. */
+#define MTO_MAX_BODY   (256 * 1024)
+#define MTO_MAX_PARAMS 64
+
+/* Reads an application/x-www-form-urlencoded body.  Returns OK, or an HTTP
+ * status with *err describing the problem (never the content). */
+int mto_read_form(request_rec *r, apr_table_t **params, const char **err);
+
+/* Parses the query string (empty table when there is none). */
+int mto_read_query(request_rec *r, apr_table_t **params, const char **err);
+
+/* The name of a parameter that was given more than once, or NULL. */
+const char *mto_duplicate_param(const apr_table_t *params);
+
+
+/* The issuer (RFC 8414 / RFC 9207): configured, or derived from the request. */
+const char *mto_issuer(request_rec *r);
+
+/* ------------------------------------------------------------ client_auth.c */
+
+typedef enum {
+    MTO_CLIENT_OK = 0,
+    MTO_CLIENT_INVALID_REQUEST,         /* both Basic and client_secret, … */
+    MTO_CLIENT_INVALID,                 /* unknown client, wrong or no secret: 401 */
+    MTO_CLIENT_UNAVAILABLE              /* the database failed */
+} mto_client_auth_rc;
+
+/* Authenticates the client of a token/revoke/introspect request by
+ * client_secret_basic or client_secret_post (SPEC §4). */
+mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *params,
+                                           mto_client_t **client, int *tried_basic);
+
+/* Per-child memory of successful slow ({bcrypt}) checks. */
+void mto_client_auth_child_init(apr_pool_t *pchild, server_rec *s);
+
+/* Sends the RFC 6749 §5.2 answer for a failed authentication. */
+int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic);
+
+/* The start every client endpoint shares: POST only, a form body, each
+ * parameter once, client authentication.  On success *client is set and
+ * *params holds the form; otherwise *client is NULL, the error answer has
+ * been sent, and the return value is the handler's. */
+int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **params,
+                       mto_client_t **client);
+
+/* ------------------------------------------------------------ token_lookup.c */
+
+/* A token presented to the revocation or introspection endpoint. */
+typedef struct {
+    const char *hash;                   /* the token's SHA-256 hex: its key */
+    int refresh;                        /* 0: an access token; 1: a refresh token */
+    const mto_token_t *row;
+    int live;                           /* not expired, and (refresh) not rotated */
+} mto_found_token_t;
+
+/* The start the revocation and introspection endpoints share: the client
+ * request (mto_client_request), its `token` parameter, and the token looked
+ * up by its hash in both token tables, the one token_type_hint names first
+ * (RFC 7009 §2.1, RFC 7662 §2.1: a hint is only a hint; an unknown one is
+ * ignored).  On success *client is set and found->row is the token's row,
+ * or NULL when the token is unknown; otherwise *client is NULL, the error
+ * answer has been sent, and the return value is the handler's. */
+int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now,
+                      mto_client_t **client, mto_found_token_t *found);
+
+/* ------------------------------------------------------------ purge.c */
+
+/* After a client endpoint answered: flushes the answer and purges what
+ * has expired, when this child's purge for r's server is due. */
+void mto_purge_after_answer(request_rec *r);
+
+/* ------------------------------------------------------------ consent.c */
+
+/* The HMAC key behind consent CSRF tokens: random per server start. */
+void mto_consent_init_key(void);
+const char *mto_consent_csrf_token(request_rec *r, const char *user, apr_int64_t now);
+int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr_int64_t now);
+
+/* Sends the consent page for the client and scopes. */
+int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array_header_t *scopes,
+                     const char *csrf_token);
+
+/* ------------------------------------------------------------ handlers */
+
+/* The names SetHandler maps (SPEC §4). */
+#define MTO_HANDLER_AUTHORIZE  "mytimetable-oauth-authorize"
+#define MTO_HANDLER_TOKEN      "mytimetable-oauth-token"
+#define MTO_HANDLER_REVOKE     "mytimetable-oauth-revoke"
+#define MTO_HANDLER_INTROSPECT "mytimetable-oauth-introspect"
+#define MTO_HANDLER_METADATA   "mytimetable-oauth-metadata"
+
+int mto_handle_authorize(request_rec *r);
+int mto_handle_token(request_rec *r);
+int mto_handle_revoke(request_rec *r);
+int mto_handle_introspect(request_rec *r);
+int mto_handle_metadata(request_rec *r);
+
+
+#endif /* MTO_ENDPOINTS_H */

@@ -1,0 +1,52 @@
+/*
+ * gate.h - the resource-server gate: AuthType mytimetable-oauth, its Require
+ * providers, and how it says no (README, "The gate").
+ */
+#ifndef MTO_GATE_H
+#define MTO_GATE_H
+
+#include <httpd.h>
+
+#include "core/core.h"
+
+#define MTO_AUTH_TYPE "mytimetable-oauth"
+
+/* What the gate learnt of a request's credentials (SPEC §5).  Worked out
+ * once, on first need, and shared with the request's sub-requests and
+ * internal redirects. */
+typedef struct {
+    /* The credentials as sent. */
+    int token_in;                       /* MTO_TOKEN_IN_HEADER, _QUERY or 0: none */
+    const char *token;                  /* the access token (never logged) */
+    int query_has_token;                /* access_token in the query: redact logs */
+    /* What they are worth. */
+    const mto_token_t *oauth;           /* a valid access token's row */
+    const mto_api_token_t *api;         /* a valid API token */
+    const char *user;                   /* who the request acts as; NULL: nobody */
+    const apr_array_header_t *scopes;   /* const char *; what it may do */
+    /* A failure the gate decided (status != OK): how to answer. */
+    int status;                         /* OK, 400, 401, 403, 503 */
+    const char *error;                  /* RFC 6750 / JSON error code; NULL: none */
+    const char *description;
+    int json;                           /* the answer has a JSON body */
+    /* Set by the authz providers when a Require line denied. */
+    apr_array_header_t *missing_scopes; /* const char *; for scope="…" */
+    int api_token_denied;
+    int granted;                        /* access granted: later errors are not ours */
+} mto_gate_t;
+
+/* The gate's state for r (computing it on first call), or NULL when r is
+ * not behind the gate (AuthType mytimetable-oauth or RequireApiToken). */
+mto_gate_t *mto_gate_get(request_rec *r);
+
+/* Already-computed state of r or of the request it derives from. */
+mto_gate_t *mto_gate_find(request_rec *r);
+
+/* Records a failure on g; returns the status, for returning from a hook. */
+int mto_gate_fail(mto_gate_t *g, int status, const char *error, const char *description, int json);
+
+void mto_gate_register_hooks(apr_pool_t *p);      /* gate/gate.c */
+void mto_gate_response_hooks(apr_pool_t *p);      /* gate/challenge.c */
+void mto_require_register(apr_pool_t *p);           /* gate/require.c */
+
+#endif /* MTO_GATE_H */
