@@ -52,7 +52,7 @@ void *mto_merge_server_conf(apr_pool_t *p, void *base, void *add);
 void *mto_create_dir_conf(apr_pool_t *p, char *dir);
 void *mto_merge_dir_conf(apr_pool_t *p, void *base, void *add);
 
-/* Effective values: the configured ones, or the defaults of SPEC §3. */
+/* Effective values: the configured ones, or the defaults of README "Directive reference". */
 mto_server_conf_t *mto_server_conf(server_rec *s);
 apr_int64_t mto_conf_token_lifetime(const mto_server_conf_t *c);
 apr_int64_t mto_conf_code_lifetime(const mto_server_conf_t *c);

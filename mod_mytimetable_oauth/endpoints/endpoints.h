@@ -38,7 +38,7 @@ typedef enum {
 } mto_client_auth_rc;
 
 /* Authenticates the client of a token/revoke/introspect request by
- * client_secret_basic or client_secret_post (SPEC §4). */
+ * client_secret_basic or client_secret_post (README "Endpoints"). */
 mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *params,
                                            mto_client_t **client, int *tried_basic);
 
@@ -94,7 +94,7 @@ int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array
 
 /* ------------------------------------------------------------ handlers */
 
-/* The names SetHandler maps (SPEC §4). */
+/* The names SetHandler maps (README "Endpoints"). */
 #define MTO_HANDLER_AUTHORIZE  "mytimetable-oauth-authorize"
 #define MTO_HANDLER_TOKEN      "mytimetable-oauth-token"
 #define MTO_HANDLER_REVOKE     "mytimetable-oauth-revoke"

@@ -11,7 +11,7 @@
 
 #define MTO_AUTH_TYPE "mytimetable-oauth"
 
-/* What the gate learnt of a request's credentials (SPEC §5).  Worked out
+/* What the gate learnt of a request's credentials (README "The gate").  Worked out
  * once, on first need, and shared with the request's sub-requests and
  * internal redirects. */
 typedef struct {
