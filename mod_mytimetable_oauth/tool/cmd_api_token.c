@@ -66,6 +66,55 @@ static int tool_name_arg(tool_opts_t *o, const char **name)
     return TOOL_OK;
 }
 
+/* What the command line says of the new token. */
+typedef struct {
+    tool_api_token_row_t row;
+    int plain;
+    int from_stdin;
+} tool_new_api_token_t;
+
+/* tool_opt_fn; baton: tool_new_api_token_t. */
+static int tool_api_token_add_option(tool_opts_t *o, int ch, const char *arg, void *baton)
+{
+    tool_new_api_token_t *t = baton;
+
+    (void)o, (void)arg;
+    switch (ch) {
+    case OPT_ELEVATED:
+        t->row.is_elevated = 1;
+        break;
+    case OPT_AUTH_REQUIRED:
+        t->row.authentication_required = 1;
+        break;
+    case OPT_PLAIN:
+        t->plain = 1;
+        break;
+    case OPT_TOKEN_STDIN:
+        t->from_stdin = 1;
+        break;
+    }
+    return TOOL_OK;
+}
+
+/* Reads or generates the token; *hashed: its {SHA-256} form. */
+static int tool_api_token_make(apr_pool_t *p, const tool_new_api_token_t *t,
+                               const char **token, const char **hashed, const char **shown)
+{
+    int rc;
+
+    if ((rc = tool_secret_obtain(p, t->from_stdin, "API token", "token", token, shown))
+        != TOOL_OK)
+        return rc;
+    /* A generated token is far shorter. */
+    if (t->plain && strlen(*token) > TOOL_API_TOKEN_MAX)
+        return tool_fail("the token is longer than the %d characters api_tokens.token "
+                         "holds in clear (store it hashed, without --plain)",
+                         TOOL_API_TOKEN_MAX);
+    if (!(*hashed = mto_secret_hash_sha256(p, *token)))
+        return tool_fail("could not hash the token");
+    return TOOL_OK;
+}
+
 static int tool_api_token_add(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
     static const apr_getopt_option_t opts[] = {
@@ -76,54 +125,27 @@ static int tool_api_token_add(tool_ctx_t *ctx, int argc, const char *const *argv
         { "token-stdin",   OPT_TOKEN_STDIN,   0, "read the token from stdin" },
         { NULL, 0, 0, NULL }
     };
-    tool_api_token_row_t row;
+    tool_new_api_token_t t;
+    tool_api_token_row_t *row = &t.row;
     tool_opts_t o;
-    const char *arg, *token, *hashed, *shown = NULL;
-    int ch, rc, plain = 0, from_stdin = 0, count;
+    const char *token, *hashed, *shown;
+    int rc, count;
 
-    memset(&row, 0, sizeof(row));
+    memset(&t, 0, sizeof(t));
     tool_opts_init(ctx, &o, "api-token add", tool_usage_api_token, argc, argv);
-    while ((rc = tool_opt_next(ctx, &o, opts, &ch, &arg)) > 0) {
-        switch (ch) {
-        case OPT_ELEVATED:
-            row.is_elevated = 1;
-            break;
-        case OPT_AUTH_REQUIRED:
-            row.authentication_required = 1;
-            break;
-        case OPT_PLAIN:
-            plain = 1;
-            break;
-        case OPT_TOKEN_STDIN:
-            from_stdin = 1;
-            break;
-        }
-    }
-    if (rc < 0)
+    if (tool_opts_parse(ctx, &o, opts, tool_api_token_add_option, &t) < 0)
         return o.status;
-    if ((rc = tool_name_arg(&o, &row.name)) != TOOL_OK)
+    if ((rc = tool_name_arg(&o, &row->name)) != TOOL_OK)
         return rc;
 
     if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = tool_db_api_token_count_name(ctx->db, row.name, &count)) != TOOL_OK)
+        || (rc = tool_db_api_token_count_name(ctx->db, row->name, &count)) != TOOL_OK)
         return rc;
     if (count)
         return tool_fail("an API token named '%s' exists already (api-token remove "
-                         "deletes it)", row.name);
-
-    if (from_stdin) {
-        if ((rc = tool_read_secret(ctx->pool, "API token", &token)) != TOOL_OK)
-            return rc;
-        if (plain && strlen(token) > TOOL_API_TOKEN_MAX)
-            return tool_fail("the token is longer than the %d characters api_tokens.token "
-                             "holds in clear (store it hashed, without --plain)",
-                             TOOL_API_TOKEN_MAX);
-    }
-    else if (!(token = shown = mto_random_b64url(ctx->pool, TOOL_SECRET_BYTES))) {
-        return tool_fail("the random number generator failed: no token made");
-    }
-    if (!(hashed = mto_secret_hash_sha256(ctx->pool, token)))
-        return tool_fail("could not hash the token");
+                         "deletes it)", row->name);
+    if ((rc = tool_api_token_make(ctx->pool, &t, &token, &hashed, &shown)) != TOOL_OK)
+        return rc;
 
     /* The same token twice would make its name ambiguous in the logs. */
     if ((rc = tool_db_api_token_count_token(ctx->db, token, hashed, &count)) != TOOL_OK)
@@ -131,58 +153,49 @@ static int tool_api_token_add(tool_ctx_t *ctx, int argc, const char *const *argv
     if (count)
         return tool_fail("this token is stored already, under another name");
 
-    row.token = plain ? token : hashed;
-    if ((rc = tool_db_api_token_insert(ctx->db, &row)) != TOOL_OK)
+    row->token = t.plain ? token : hashed;
+    if ((rc = tool_db_api_token_insert(ctx->db, row)) != TOOL_OK)
         return rc;
     if (shown && (rc = tool_print_secret(shown, "API token")) != TOOL_OK)
         return rc;
-    tool_note("API token '%s' added (%s%s%s)%s", row.name, plain ? "stored in clear"
-              : "stored hashed", row.is_elevated ? ", elevated" : "",
-              row.authentication_required ? ", OAuth token required" : "",
+    tool_note("API token '%s' added (%s%s%s)%s", row->name, t.plain ? "stored in clear"
+              : "stored hashed", row->is_elevated ? ", elevated" : "",
+              row->authentication_required ? ", OAuth token required" : "",
               shown ? "; the token (above) is shown this once only" : "");
     return TOOL_OK;
 }
 
+static int tool_api_token_fetch(tool_db_t *db, const void *filter, apr_array_header_t **rows)
+{
+    (void)filter;
+    return tool_db_api_token_list(db, rows);
+}
+
+static void tool_api_token_print(apr_pool_t *p, const void *row)
+{
+    const tool_api_token_row_t *t = row;
+
+    (void)p;
+    printf("%s\t%s\t%s\t%s\n", t->name,
+           t->is_elevated ? "elevated" : "-",
+           t->authentication_required ? "auth-required" : "-",
+           !strncmp(t->token, "{SHA-256}", 9) ? "hashed" : "plain");
+}
+
 static int tool_api_token_list(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
-    static const apr_getopt_option_t opts[] = { TOOL_COMMON_OPTIONS, { NULL, 0, 0, NULL } };
-    apr_array_header_t *rows;
-    tool_opts_t o;
-    const char *arg;
-    int ch, rc, i;
-
-    tool_opts_init(ctx, &o, "api-token list", tool_usage_api_token, argc, argv);
-    while ((rc = tool_opt_next(ctx, &o, opts, &ch, &arg)) > 0)
-        ;
-    if (rc < 0)
-        return o.status;
-    if (tool_nargs(&o) > 0)
-        return tool_usage_error(o.cmd, "unexpected argument '%s'", tool_arg(&o, 0));
-    if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = tool_db_api_token_list(ctx->db, &rows)) != TOOL_OK)
-        return rc;
-    for (i = 0; i < rows->nelts; i++) {
-        const tool_api_token_row_t *t = APR_ARRAY_IDX(rows, i, const tool_api_token_row_t *);
-
-        printf("%s\t%s\t%s\t%s\n", t->name,
-               t->is_elevated ? "elevated" : "-",
-               t->authentication_required ? "auth-required" : "-",
-               !strncmp(t->token, "{SHA-256}", 9) ? "hashed" : "plain");
-    }
-    return TOOL_OK;
+    return tool_list_cmd(ctx, "api-token list", tool_usage_api_token, tool_api_token_fetch,
+                         tool_api_token_print, argc, argv);
 }
 
 static int tool_api_token_remove(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
-    static const apr_getopt_option_t opts[] = { TOOL_COMMON_OPTIONS, { NULL, 0, 0, NULL } };
     tool_opts_t o;
-    const char *arg, *name;
-    int ch, rc, n;
+    const char *name;
+    int rc, n;
 
     tool_opts_init(ctx, &o, "api-token remove", tool_usage_api_token, argc, argv);
-    while ((rc = tool_opt_next(ctx, &o, opts, &ch, &arg)) > 0)
-        ;
-    if (rc < 0)
+    if (tool_opts_parse(ctx, &o, NULL, NULL, NULL) < 0)
         return o.status;
     if ((rc = tool_name_arg(&o, &name)) != TOOL_OK)
         return rc;
@@ -197,20 +210,12 @@ static int tool_api_token_remove(tool_ctx_t *ctx, int argc, const char *const *a
 
 int tool_cmd_api_token(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
-    if (argc < 2) {
-        fputs(tool_usage_api_token, stderr);
-        return TOOL_USAGE;
-    }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(tool_usage_api_token, stdout);
-        return TOOL_OK;
-    }
-    if (!strcmp(argv[1], "add"))
-        return tool_api_token_add(ctx, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "list"))
-        return tool_api_token_list(ctx, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "remove"))
-        return tool_api_token_remove(ctx, argc - 1, argv + 1);
-    return tool_usage_error("api-token", "unknown subcommand '%s' (add, list or remove)",
-                            argv[1]);
+    static const tool_command_t subs[] = {
+        { "add",    tool_api_token_add },
+        { "list",   tool_api_token_list },
+        { "remove", tool_api_token_remove },
+    };
+
+    return tool_dispatch(ctx, "api-token", tool_usage_api_token, subs,
+                         (int)(sizeof(subs) / sizeof(subs[0])), argc, argv);
 }

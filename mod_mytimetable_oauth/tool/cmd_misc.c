@@ -9,13 +9,6 @@
 
 #include "tool.h"
 
-static int tool_no_args(tool_opts_t *o)
-{
-    if (tool_nargs(o) > 0)
-        return tool_usage_error(o->cmd, "unexpected argument '%s'", tool_arg(o, 0));
-    return TOOL_OK;
-}
-
 /* -------------------------------------------------------------------- init */
 
 static const char tool_usage_init[] =
@@ -31,18 +24,12 @@ static const char tool_usage_init[] =
 
 int tool_cmd_init(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
-    static const apr_getopt_option_t opts[] = { TOOL_COMMON_OPTIONS, { NULL, 0, 0, NULL } };
     tool_opts_t o;
-    const char *arg, *journal = NULL;
-    int ch, rc, n = 0;
+    const char *journal = NULL;
+    int rc, n = 0;
 
-    tool_opts_init(ctx, &o, "init", tool_usage_init, argc, argv);
-    while ((rc = tool_opt_next(ctx, &o, opts, &ch, &arg)) > 0)
-        ;
-    if (rc < 0)
+    if (tool_opts_plain(ctx, &o, "init", tool_usage_init, argc, argv) < 0)
         return o.status;
-    if ((rc = tool_no_args(&o)) != TOOL_OK)
-        return rc;
     if (strcmp(ctx->driver, "sqlite3") && strcmp(ctx->driver, "pgsql"))
         return tool_fail("init: no schema for the driver '%s' (there is one for sqlite3 "
                          "and one for pgsql)", ctx->driver);
@@ -78,6 +65,32 @@ static const char tool_usage_hash[] =
 
 enum { OPT_HASH_BCRYPT = TOOL_OPT_CMD, OPT_HASH_SHA256, OPT_HASH_COST };
 
+/* What the command line asks of `hash`. */
+typedef struct {
+    int bcrypt;                     /* -1: not said (bcrypt) */
+    apr_int64_t cost;
+    int cost_given;
+} tool_hash_opts_t;
+
+/* tool_opt_fn; baton: tool_hash_opts_t. */
+static int tool_hash_option(tool_opts_t *o, int ch, const char *arg, void *baton)
+{
+    tool_hash_opts_t *h = baton;
+
+    switch (ch) {
+    case OPT_HASH_BCRYPT:
+    case OPT_HASH_SHA256:
+        if (h->bcrypt >= 0 && h->bcrypt != (ch == OPT_HASH_BCRYPT))
+            return tool_usage_error(o->cmd, "--bcrypt and --sha256 exclude each other");
+        h->bcrypt = ch == OPT_HASH_BCRYPT;
+        break;
+    case OPT_HASH_COST:
+        h->cost_given = 1;
+        return tool_parse_cost(o->cmd, "--cost", arg, &h->cost);
+    }
+    return TOOL_OK;
+}
+
 int tool_cmd_hash(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
     static const apr_getopt_option_t opts[] = {
@@ -87,40 +100,24 @@ int tool_cmd_hash(tool_ctx_t *ctx, int argc, const char *const *argv)
         { "cost",   OPT_HASH_COST,   1, "bcrypt cost" },
         { NULL, 0, 0, NULL }
     };
+    tool_hash_opts_t h = { -1, TOOL_BCRYPT_COST, 0 };
     tool_opts_t o;
-    const char *arg, *secret, *hash;
-    apr_int64_t cost = TOOL_BCRYPT_COST;
-    int ch, rc, bcrypt = -1, cost_given = 0;
+    const char *secret, *hash;
+    int rc;
 
     tool_opts_init(ctx, &o, "hash", tool_usage_hash, argc, argv);
-    while ((rc = tool_opt_next(ctx, &o, opts, &ch, &arg)) > 0) {
-        switch (ch) {
-        case OPT_HASH_BCRYPT:
-        case OPT_HASH_SHA256:
-            if (bcrypt >= 0 && bcrypt != (ch == OPT_HASH_BCRYPT))
-                return tool_usage_error(o.cmd, "--bcrypt and --sha256 exclude each other");
-            bcrypt = ch == OPT_HASH_BCRYPT;
-            break;
-        case OPT_HASH_COST:
-            if (!tool_parse_int(arg, 4, 31, &cost))
-                return tool_usage_error(o.cmd, "--cost wants a number from 4 to 31, "
-                                        "not '%s'", arg);
-            cost_given = 1;
-            break;
-        }
-    }
-    if (rc < 0)
+    if (tool_opts_parse(ctx, &o, opts, tool_hash_option, &h) < 0)
         return o.status;
     if ((rc = tool_no_args(&o)) != TOOL_OK)
         return rc;
-    if (bcrypt < 0)
-        bcrypt = 1;
-    if (cost_given && !bcrypt)
+    if (h.bcrypt < 0)
+        h.bcrypt = 1;
+    if (h.cost_given && !h.bcrypt)
         return tool_usage_error(o.cmd, "--cost applies to bcrypt only");
 
     if ((rc = tool_read_secret(ctx->pool, "secret", &secret)) != TOOL_OK)
         return rc;
-    if ((rc = tool_hash_secret(ctx->pool, secret, bcrypt, (int)cost, &hash)) != TOOL_OK)
+    if ((rc = tool_hash_secret(ctx->pool, secret, h.bcrypt, (int)h.cost, &hash)) != TOOL_OK)
         return rc;
     printf("%s\n", hash);
     return TOOL_OK;
@@ -146,55 +143,36 @@ static const char tool_usage_token[] =
 
 enum { OPT_TOKEN_CLIENT = TOOL_OPT_CMD, OPT_TOKEN_USER, OPT_TOKEN_STDIN };
 
-static int tool_token_list(tool_ctx_t *ctx, const char *client, const char *user)
+/* Whose tokens: either NULL for any; from_stdin: the one token read. */
+typedef struct {
+    const char *client;
+    const char *user;
+    int from_stdin;
+} tool_token_filter_t;
+
+/* tool_opt_fn; baton: tool_token_filter_t. */
+static int tool_token_option(tool_opts_t *o, int ch, const char *arg, void *baton)
 {
-    apr_array_header_t *rows;
-    int i, rc;
+    tool_token_filter_t *f = baton;
 
-    if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = tool_db_token_list(ctx->db, client, user, &rows)) != TOOL_OK)
-        return rc;
-    for (i = 0; i < rows->nelts; i++) {
-        const tool_token_row_t *t = APR_ARRAY_IDX(rows, i, const tool_token_row_t *);
-
-        printf("%s\t%.12s\t%s\t%s\t%s\t%s\t%s\n",
-               t->rotated ? "refresh-rotated" : t->kind, t->hash, t->client_id, t->user,
-               t->scope, tool_format_time(ctx->pool, t->issued),
-               t->expires ? tool_format_time(ctx->pool, t->expires) : "never");
+    (void)o;
+    switch (ch) {
+    case OPT_TOKEN_CLIENT:
+        f->client = arg;
+        break;
+    case OPT_TOKEN_USER:
+        f->user = arg;
+        break;
+    case OPT_TOKEN_STDIN:
+        f->from_stdin = 1;
+        break;
     }
     return TOOL_OK;
 }
 
-static int tool_token_revoke(tool_ctx_t *ctx, const char *client, const char *user,
-                             int from_stdin)
-{
-    tool_counts_t n;
-    const char *token, *hash;
-    int rc;
-
-    if ((rc = tool_db_open(ctx, 0)) != TOOL_OK)
-        return rc;
-    if (from_stdin) {
-        if ((rc = tool_read_secret(ctx->pool, "token", &token)) != TOOL_OK)
-            return rc;
-        if (!(hash = mto_sha256_hex(ctx->pool, token, strlen(token))))
-            return tool_fail("could not hash the token");
-        if ((rc = tool_db_token_revoke_hash(ctx->db, hash, &n)) != TOOL_OK)
-            return rc;
-        if (n.access + n.refresh == 0)
-            return tool_fail("no access or refresh token matches the token read "
-                             "(expired and purged, revoked already, or mistyped)");
-        printf("revoked %d access token(s), %d refresh token(s)\n", n.access, n.refresh);
-        return TOOL_OK;
-    }
-    if ((rc = tool_db_token_revoke(ctx->db, client, user, &n)) != TOOL_OK)
-        return rc;
-    printf("revoked %d access token(s), %d refresh token(s), %d authorization code(s)\n",
-           n.access, n.refresh, n.codes);
-    return TOOL_OK;
-}
-
-int tool_cmd_token(tool_ctx_t *ctx, int argc, const char *const *argv)
+/* The options list and revoke share; 0 or -1 as tool_opts_parse. */
+static int tool_token_opts(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, int argc,
+                           const char *const *argv, tool_token_filter_t *f)
 {
     static const apr_getopt_option_t opts[] = {
         TOOL_COMMON_OPTIONS,
@@ -203,59 +181,104 @@ int tool_cmd_token(tool_ctx_t *ctx, int argc, const char *const *argv)
         { "token-stdin", OPT_TOKEN_STDIN,  0, "read the token from stdin" },
         { NULL, 0, 0, NULL }
     };
-    const char *arg, *client = NULL, *user = NULL, *cmd;
+
+    memset(f, 0, sizeof(*f));
+    tool_opts_init(ctx, o, cmd, tool_usage_token, argc, argv);
+    if (tool_opts_parse(ctx, o, opts, tool_token_option, f) < 0)
+        return -1;
+    if ((o->status = tool_no_args(o)) != TOOL_OK)
+        return -1;
+    if ((f->client && !*f->client) || (f->user && !*f->user)) {
+        o->status = tool_usage_error(o->cmd, "--client and --user want a non-empty value");
+        return -1;
+    }
+    return 0;
+}
+
+static int tool_token_fetch(tool_db_t *db, const void *filter, apr_array_header_t **rows)
+{
+    const tool_token_filter_t *f = filter;
+
+    return tool_db_token_list(db, f->client, f->user, rows);
+}
+
+static void tool_token_print(apr_pool_t *p, const void *row)
+{
+    const tool_token_row_t *t = row;
+
+    printf("%s\t%.12s\t%s\t%s\t%s\t%s\t%s\n",
+           t->rotated ? "refresh-rotated" : t->kind, t->hash, t->client_id, t->user,
+           t->scope, tool_format_time(p, t->issued),
+           t->expires ? tool_format_time(p, t->expires) : "never");
+}
+
+static int tool_token_list(tool_ctx_t *ctx, int argc, const char *const *argv)
+{
+    tool_token_filter_t f;
     tool_opts_t o;
-    int ch, rc, from_stdin = 0, revoke;
 
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        if (argc < 2) {
-            fputs(tool_usage_token, stderr);
-            return TOOL_USAGE;
-        }
-        fputs(tool_usage_token, stdout);
-        return TOOL_OK;
-    }
-    if (!strcmp(argv[1], "list"))
-        revoke = 0, cmd = "token list";
-    else if (!strcmp(argv[1], "revoke"))
-        revoke = 1, cmd = "token revoke";
-    else
-        return tool_usage_error("token", "unknown subcommand '%s' (list or revoke)",
-                                argv[1]);
-
-    tool_opts_init(ctx, &o, cmd, tool_usage_token, argc - 1, argv + 1);
-    while ((rc = tool_opt_next(ctx, &o, opts, &ch, &arg)) > 0) {
-        switch (ch) {
-        case OPT_TOKEN_CLIENT:
-            client = arg;
-            break;
-        case OPT_TOKEN_USER:
-            user = arg;
-            break;
-        case OPT_TOKEN_STDIN:
-            from_stdin = 1;
-            break;
-        }
-    }
-    if (rc < 0)
+    if (tool_token_opts(ctx, &o, "token list", argc, argv, &f) < 0)
         return o.status;
-    if ((rc = tool_no_args(&o)) != TOOL_OK)
-        return rc;
-    if ((client && !*client) || (user && !*user))
-        return tool_usage_error(o.cmd, "--client and --user want a non-empty value");
+    if (f.from_stdin)
+        return tool_usage_error(o.cmd, "--token-stdin is for revoke");
+    return tool_list(ctx, tool_token_fetch, &f, tool_token_print);
+}
 
-    if (!revoke) {
-        if (from_stdin)
-            return tool_usage_error(o.cmd, "--token-stdin is for revoke");
-        return tool_token_list(ctx, client, user);
-    }
-    if (from_stdin && (client || user))
+/* --token-stdin: the token read, with its grant when it is a refresh token. */
+static int tool_token_revoke_one(tool_ctx_t *ctx)
+{
+    tool_counts_t n;
+    const char *token, *hash;
+    int rc;
+
+    if ((rc = tool_read_secret(ctx->pool, "token", &token)) != TOOL_OK)
+        return rc;
+    if (!(hash = mto_sha256_hex(ctx->pool, token, strlen(token))))
+        return tool_fail("could not hash the token");
+    if ((rc = tool_db_token_revoke_hash(ctx->db, hash, &n)) != TOOL_OK)
+        return rc;
+    if (n.access + n.refresh == 0)
+        return tool_fail("no access or refresh token matches the token read "
+                         "(expired and purged, revoked already, or mistyped)");
+    printf("revoked %d access token(s), %d refresh token(s)\n", n.access, n.refresh);
+    return TOOL_OK;
+}
+
+static int tool_token_revoke(tool_ctx_t *ctx, int argc, const char *const *argv)
+{
+    tool_token_filter_t f;
+    tool_counts_t n;
+    tool_opts_t o;
+    int rc;
+
+    if (tool_token_opts(ctx, &o, "token revoke", argc, argv, &f) < 0)
+        return o.status;
+    if (f.from_stdin && (f.client || f.user))
         return tool_usage_error(o.cmd, "--token-stdin goes alone, without --client "
                                 "or --user");
-    if (!from_stdin && !client && !user)
+    if (!f.from_stdin && !f.client && !f.user)
         return tool_usage_error(o.cmd, "say what to revoke: --client ID, --user USER "
                                 "or --token-stdin");
-    return tool_token_revoke(ctx, client, user, from_stdin);
+    if ((rc = tool_db_open(ctx, 0)) != TOOL_OK)
+        return rc;
+    if (f.from_stdin)
+        return tool_token_revoke_one(ctx);
+    if ((rc = tool_db_token_revoke(ctx->db, f.client, f.user, &n)) != TOOL_OK)
+        return rc;
+    printf("revoked %d access token(s), %d refresh token(s), %d authorization code(s)\n",
+           n.access, n.refresh, n.codes);
+    return TOOL_OK;
+}
+
+int tool_cmd_token(tool_ctx_t *ctx, int argc, const char *const *argv)
+{
+    static const tool_command_t subs[] = {
+        { "list",   tool_token_list },
+        { "revoke", tool_token_revoke },
+    };
+
+    return tool_dispatch(ctx, "token", tool_usage_token, subs,
+                         (int)(sizeof(subs) / sizeof(subs[0])), argc, argv);
 }
 
 /* ------------------------------------------------------------------- purge */
@@ -270,19 +293,12 @@ static const char tool_usage_purge[] =
 
 int tool_cmd_purge(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
-    static const apr_getopt_option_t opts[] = { TOOL_COMMON_OPTIONS, { NULL, 0, 0, NULL } };
     tool_opts_t o;
     tool_counts_t n;
-    const char *arg;
-    int ch, rc;
+    int rc;
 
-    tool_opts_init(ctx, &o, "purge", tool_usage_purge, argc, argv);
-    while ((rc = tool_opt_next(ctx, &o, opts, &ch, &arg)) > 0)
-        ;
-    if (rc < 0)
+    if (tool_opts_plain(ctx, &o, "purge", tool_usage_purge, argc, argv) < 0)
         return o.status;
-    if ((rc = tool_no_args(&o)) != TOOL_OK)
-        return rc;
     if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
         || (rc = tool_db_purge(ctx->db, tool_now(), &n)) != TOOL_OK)
         return rc;

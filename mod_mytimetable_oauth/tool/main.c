@@ -1,19 +1,14 @@
 /*
- * main.c - `mytimetable-oauth`: global options, command dispatch, and the
- * small helpers every command shares (messages, reading a secret, numbers).
+ * main.c - `mytimetable-oauth`: global options, command and subcommand
+ * dispatch, and the option parsing every command shares.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <apr_general.h>
 #include <apr_strings.h>
-#include <apr_time.h>
 
 #include "tool.h"
 
@@ -38,10 +33,7 @@ static const char tool_usage_main[] =
     "`" TOOL_NAME " COMMAND --help` describes a command.  Exit status: 0 done,\n"
     "1 failed (the reason is on stderr), 2 wrong command line.\n";
 
-static const struct {
-    const char *name;
-    tool_cmd_fn *run;
-} tool_commands[] = {
+static const tool_command_t tool_commands[] = {
     { "init",      tool_cmd_init },
     { "client",    tool_cmd_client },
     { "api-token", tool_cmd_api_token },
@@ -50,49 +42,7 @@ static const struct {
     { "hash",      tool_cmd_hash },
 };
 
-#define TOOL_NCOMMANDS (sizeof(tool_commands) / sizeof(tool_commands[0]))
-
-/* ---------------------------------------------------------------- messages */
-
-static void tool_vmsg(const char *prefix, const char *fmt, va_list ap)
-{
-    fflush(stdout);
-    fputs(prefix, stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-}
-
-int tool_usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fflush(stdout);
-    fprintf(stderr, "%s %s: ", TOOL_NAME, cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry '%s %s --help'.\n", TOOL_NAME, cmd);
-    return TOOL_USAGE;
-}
-
-int tool_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    tool_vmsg(TOOL_NAME ": ", fmt, ap);
-    va_end(ap);
-    return TOOL_FAIL;
-}
-
-void tool_note(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    tool_vmsg(TOOL_NAME ": ", fmt, ap);
-    va_end(ap);
-}
+#define TOOL_NCOMMANDS ((int)(sizeof(tool_commands) / sizeof(tool_commands[0])))
 
 /* ----------------------------------------------------------------- options */
 
@@ -113,8 +63,10 @@ void tool_opts_init(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char
     o->status = TOOL_OK;
 }
 
-int tool_opt_next(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *opts,
-                  int *ch, const char **arg)
+/* 1: *ch and *arg hold one of the command's own options; 0: no more
+ * options; -1: return o->status. */
+static int tool_opt_next(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *opts,
+                         int *ch, const char **arg)
 {
     for (;;) {
         apr_status_t rv = apr_getopt_long(o->os, opts, ch, arg);
@@ -144,6 +96,41 @@ int tool_opt_next(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *op
     }
 }
 
+int tool_opts_parse(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *opts,
+                    tool_opt_fn *fn, void *baton)
+{
+    static const apr_getopt_option_t common[] = { TOOL_COMMON_OPTIONS, { NULL, 0, 0, NULL } };
+    const char *arg;
+    int ch, rc;
+
+    while ((rc = tool_opt_next(ctx, o, opts ? opts : common, &ch, &arg)) > 0) {
+        if ((o->status = fn(o, ch, arg, baton)) != TOOL_OK) {
+            return -1;
+        }
+    }
+    return rc;
+}
+
+int tool_opts_plain(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage,
+                    int argc, const char *const *argv)
+{
+    tool_opts_init(ctx, o, cmd, usage, argc, argv);
+    if (tool_opts_parse(ctx, o, NULL, NULL, NULL) < 0) {
+        return -1;
+    }
+    if ((o->status = tool_no_args(o)) != TOOL_OK) {
+        return -1;
+    }
+    return 0;
+}
+
+int tool_no_args(tool_opts_t *o)
+{
+    if (tool_nargs(o) > 0)
+        return tool_usage_error(o->cmd, "unexpected argument '%s'", tool_arg(o, 0));
+    return TOOL_OK;
+}
+
 int tool_nargs(const tool_opts_t *o)
 {
     return o->os->argc - o->os->ind;
@@ -154,131 +141,40 @@ const char *tool_arg(const tool_opts_t *o, int i)
     return o->os->argv[o->os->ind + i];
 }
 
-/* ------------------------------------------------------------------- input */
-
-int tool_read_secret(apr_pool_t *p, const char *what, const char **out)
-{
-    char buf[TOOL_LINE_MAX + 1];
-    struct termios saved, quiet;
-    int tty = isatty(STDIN_FILENO), echo_off = 0;
-    apr_size_t n = 0;
-    int c, bad = 0;
-
-    if (tty) {
-        fprintf(stderr, "%s: ", what);
-        fflush(stderr);
-        if (tcgetattr(STDIN_FILENO, &saved) == 0) {
-            quiet = saved;
-            quiet.c_lflag &= ~(tcflag_t)ECHO;
-            echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-        }
-    }
-    while ((c = getchar()) != EOF && c != '\n') {
-        if (c == '\0')
-            bad = 1;
-        if (n < sizeof(buf) - 1)
-            buf[n] = (char)c;
-        n++;
-    }
-    if (echo_off)
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-    if (tty)
-        fputc('\n', stderr);
-
-    if (n > TOOL_LINE_MAX) {
-        memset(buf, 0, sizeof(buf));
-        return tool_fail("the %s read from standard input is longer than %d bytes",
-                         what, TOOL_LINE_MAX);
-    }
-    if (n > 0 && buf[n - 1] == '\r')        /* a line from Windows */
-        n--;
-    buf[n] = '\0';
-    if (bad) {
-        memset(buf, 0, sizeof(buf));
-        return tool_fail("the %s read from standard input contains a NUL byte", what);
-    }
-    if (n == 0)
-        return tool_fail("no %s on standard input (an empty line is refused)", what);
-    *out = apr_pstrmemdup(p, buf, n);
-    memset(buf, 0, sizeof(buf));
-    return TOOL_OK;
-}
-
-int tool_print_secret(const char *secret, const char *what)
-{
-    if (printf("%s\n", secret) < 0 || fflush(stdout) != 0)
-        return tool_fail("could not write the new %s to standard output (%s): it is "
-                         "stored, but lost; set a new one", what, strerror(errno));
-    return TOOL_OK;
-}
-
-int tool_parse_int(const char *s, apr_int64_t min, apr_int64_t max, apr_int64_t *out)
-{
-    apr_int64_t v = 0;
-    const char *c;
-
-    if (!s || !*s)
-        return 0;
-    for (c = s; *c; c++) {
-        if (*c < '0' || *c > '9')
-            return 0;
-        if (v > (max - (*c - '0')) / 10)
-            return 0;               /* larger than max, and no overflow */
-        v = v * 10 + (*c - '0');
-    }
-    if (v < min)
-        return 0;
-    *out = v;
-    return 1;
-}
-
-apr_int64_t tool_now(void)
-{
-    return (apr_int64_t)apr_time_sec(apr_time_now());
-}
-
-const char *tool_format_time(apr_pool_t *p, apr_int64_t t)
-{
-    apr_time_exp_t tm;
-    char buf[64];
-    apr_size_t len;
-
-    if (apr_time_exp_gmt(&tm, apr_time_from_sec(t)) != APR_SUCCESS
-        || apr_strftime(buf, &len, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) != APR_SUCCESS)
-        return apr_psprintf(p, "%" APR_INT64_T_FMT, t);
-    return apr_pstrmemdup(p, buf, len);
-}
-
-int tool_parse_hash_name(const char *s)
-{
-    if (!strcasecmp(s, "sha256") || !strcasecmp(s, "sha-256"))
-        return 0;
-    if (!strcasecmp(s, "bcrypt"))
-        return 1;
-    return -1;
-}
-
-int tool_hash_secret(apr_pool_t *p, const char *secret, int bcrypt, int cost,
-                     const char **out)
-{
-    *out = bcrypt ? mto_secret_hash_bcrypt(p, secret, cost)
-                  : mto_secret_hash_sha256(p, secret);
-    if (!*out)
-        return tool_fail("could not compute the %s hash of the secret",
-                         bcrypt ? "{bcrypt}" : "{SHA-256}");
-    return TOOL_OK;
-}
-
 /* -------------------------------------------------------------------- main */
 
-static tool_cmd_fn *tool_find_command(const char *name)
+static tool_cmd_fn *tool_find_command(const tool_command_t *cmds, int n, const char *name)
 {
-    apr_size_t i;
+    int i;
 
-    for (i = 0; i < TOOL_NCOMMANDS; i++)
-        if (!strcmp(tool_commands[i].name, name))
-            return tool_commands[i].run;
+    for (i = 0; i < n; i++)
+        if (!strcmp(cmds[i].name, name))
+            return cmds[i].run;
     return NULL;
+}
+
+int tool_dispatch(tool_ctx_t *ctx, const char *family, const char *usage,
+                  const tool_command_t *subs, int nsubs, int argc, const char *const *argv)
+{
+    const char *names = "";
+    tool_cmd_fn *run;
+    int i;
+
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return TOOL_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, stdout);
+        return TOOL_OK;
+    }
+    if ((run = tool_find_command(subs, nsubs, argv[1])))
+        return run(ctx, argc - 1, argv + 1);
+    /* "(add, list or remove)" */
+    for (i = 0; i < nsubs; i++)
+        names = apr_pstrcat(ctx->pool, names, !i ? "" : i < nsubs - 1 ? ", " : " or ",
+                            subs[i].name, NULL);
+    return tool_usage_error(family, "unknown subcommand '%s' (%s)", argv[1], names);
 }
 
 /* `help [COMMAND]`: the same text as `COMMAND --help`. */
@@ -291,7 +187,7 @@ static int tool_help(tool_ctx_t *ctx, int argc, const char *const *argv)
         fputs(tool_usage_main, stdout);
         return TOOL_OK;
     }
-    if (!(run = tool_find_command(argv[1])))
+    if (!(run = tool_find_command(tool_commands, TOOL_NCOMMANDS, argv[1])))
         return tool_usage_error("help", "unknown command '%s'", argv[1]);
     av[0] = argv[1];
     av[1] = "--help";
@@ -355,7 +251,7 @@ int main(int argc, char *argv_in[])
     cmd = os->argv[os->ind];
     if (!strcmp(cmd, "help"))
         run = tool_help;
-    else if (!(run = tool_find_command(cmd))) {
+    else if (!(run = tool_find_command(tool_commands, TOOL_NCOMMANDS, cmd))) {
         fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n",
                 TOOL_NAME, cmd, TOOL_NAME);
         return TOOL_USAGE;

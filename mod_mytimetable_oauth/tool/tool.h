@@ -1,10 +1,11 @@
 /*
  * tool.h - the admin tool `mytimetable-oauth` (README "Admin tool reference").
  *
- * main.c parses the global options and dispatches; each cmd_*.c is one
- * family of commands; tool_db.c holds every SQL statement and is the only
- * file that talks to apr_dbd.  The protocol core (mto.h) supplies hashing
- * and random values.
+ * main.c parses the command line and dispatches; common.c has the helpers
+ * every command shares (messages, secrets, numbers, listings); each cmd_*.c
+ * is one family of commands; tool_db.c holds every SQL statement and is the
+ * only file that talks to apr_dbd.  The protocol core (core/core.h)
+ * supplies hashing and random values.
  */
 #ifndef MTO_TOOL_H
 #define MTO_TOOL_H
@@ -64,10 +65,20 @@ typedef struct {
     apr_getopt_t *os;
     const char *cmd;                /* "client add": for messages */
     const char *usage;              /* printed by --help */
-    int status;                     /* exit status when tool_opt_next returned -1 */
+    int status;                     /* exit status when parsing returned -1 */
 } tool_opts_t;
 
 typedef int tool_cmd_fn(tool_ctx_t *ctx, int argc, const char *const *argv);
+
+/* A command or subcommand by name. */
+typedef struct {
+    const char *name;
+    tool_cmd_fn *run;
+} tool_command_t;
+
+/* One of a command's own options: TOOL_OK, or the status to exit with (the
+ * message printed). */
+typedef int tool_opt_fn(tool_opts_t *o, int ch, const char *arg, void *baton);
 
 /* ------------------------------------------------------------------ main.c */
 
@@ -75,29 +86,52 @@ typedef int tool_cmd_fn(tool_ctx_t *ctx, int argc, const char *const *argv);
 void tool_opts_init(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage,
                     int argc, const char *const *argv);
 
-/* 1: *ch and *arg hold one of the command's own options; 0: no more options
- * (tool_nargs/tool_arg give the rest); -1: return o->status (--help was
- * answered, or the line is wrong and the message printed).  --driver and
- * --params are taken care of here. */
-int tool_opt_next(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *opts,
-                  int *ch, const char **arg);
+/* Reads every option: --help, --driver and --params here, those of opts
+ * (NULL: none other) handed to fn with baton.  0: go on (tool_nargs and
+ * tool_arg give the arguments); -1: return o->status (--help was answered,
+ * or the line is wrong and the message printed). */
+int tool_opts_parse(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *opts,
+                    tool_opt_fn *fn, void *baton);
+
+/* tool_opts_init and tool_opts_parse for a command with only the common
+ * options and no argument; 0 or -1 as tool_opts_parse. */
+int tool_opts_plain(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage,
+                    int argc, const char *const *argv);
+
 int tool_nargs(const tool_opts_t *o);
 const char *tool_arg(const tool_opts_t *o, int i);
+
+/* An argument where none is expected: message and TOOL_USAGE. */
+int tool_no_args(tool_opts_t *o);
+
+/* Runs the subcommand argv[1] of a family (client, api-token, token).
+ * None: the usage on stderr and TOOL_USAGE; --help or -h: on stdout. */
+int tool_dispatch(tool_ctx_t *ctx, const char *family, const char *usage,
+                  const tool_command_t *subs, int nsubs, int argc, const char *const *argv);
+
+/* ---------------------------------------------------------------- common.c */
 
 /* "mytimetable-oauth CMD: message" and a pointer to --help; TOOL_USAGE. */
 int tool_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* "mytimetable-oauth: message" on stderr; TOOL_FAIL. */
-int tool_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* A remark on stderr that does not change the exit status. */
+/* "mytimetable-oauth: message" on stderr: a remark that does not change
+ * the exit status. */
 void tool_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The same for what made the command fail; TOOL_FAIL. */
+#define tool_fail(...) (tool_note(__VA_ARGS__), TOOL_FAIL)
 
 /* One line from standard input (a prompt without echo when it is a
  * terminal), without its line end.  An empty line, a NUL byte or more than
  * TOOL_LINE_MAX bytes: message and TOOL_FAIL. */
 int tool_read_secret(apr_pool_t *p, const char *what, const char **out);
+
+/* A secret read from standard input (from_stdin) or generated: *shown is
+ * the generated one, to print once it is stored, or NULL.  what names it
+ * ("client secret"), noun too ("secret"). */
+int tool_secret_obtain(apr_pool_t *p, int from_stdin, const char *what, const char *noun,
+                       const char **secret, const char **shown);
 
 /* Prints a freshly generated secret: its only appearance anywhere. */
 int tool_print_secret(const char *secret, const char *what);
@@ -115,8 +149,22 @@ const char *tool_format_time(apr_pool_t *p, apr_int64_t t);
 int tool_hash_secret(apr_pool_t *p, const char *secret, int bcrypt, int cost,
                      const char **out);
 
+/* A bcrypt cost, 4 to 31, given as option opt (--bcrypt-cost, --cost). */
+int tool_parse_cost(const char *cmd, const char *opt, const char *arg, apr_int64_t *cost);
+
 /* --hash sha256|bcrypt: 0 SHA-256, 1 bcrypt, -1 neither. */
 int tool_parse_hash_name(const char *s);
+
+/* A listing: opens the database, fetches the rows (filter: the fetcher's
+ * own) and prints each on one line. */
+typedef int tool_fetch_fn(tool_db_t *db, const void *filter, apr_array_header_t **rows);
+typedef void tool_print_fn(apr_pool_t *p, const void *row);
+int tool_list(tool_ctx_t *ctx, tool_fetch_fn *fetch, const void *filter,
+              tool_print_fn *print);
+
+/* A listing command without options or arguments (client list, api-token list). */
+int tool_list_cmd(tool_ctx_t *ctx, const char *cmd, const char *usage, tool_fetch_fn *fetch,
+                  tool_print_fn *print, int argc, const char *const *argv);
 
 /* The commands. */
 tool_cmd_fn tool_cmd_init;
@@ -125,6 +173,48 @@ tool_cmd_fn tool_cmd_api_token;
 tool_cmd_fn tool_cmd_token;
 tool_cmd_fn tool_cmd_purge;
 tool_cmd_fn tool_cmd_hash;
+
+/* ------------------------------------ cmd_client.c, for cmd_client_add.c */
+
+extern const char tool_usage_client[];
+
+/* The options of a new client secret (client add, client secret); client
+ * add numbers its own from TOOL_OPT_CLIENT. */
+enum {
+    TOOL_OPT_SECRET_STDIN = TOOL_OPT_CMD,
+    TOOL_OPT_HASH,
+    TOOL_OPT_BCRYPT_COST,
+    TOOL_OPT_CLIENT
+};
+
+#define TOOL_SECRET_OPTIONS \
+    { "secret-stdin", TOOL_OPT_SECRET_STDIN, 0, "read the secret from stdin" }, \
+    { "hash",         TOOL_OPT_HASH,         1, "sha256 or bcrypt" }, \
+    { "bcrypt-cost",  TOOL_OPT_BCRYPT_COST,  1, "bcrypt cost" }
+
+/* How the new secret comes and is stored. */
+typedef struct {
+    int from_stdin;
+    int bcrypt;                     /* -1: not said (SHA-256) */
+    apr_int64_t cost;
+    int cost_given;
+} tool_secret_opts_t;
+
+#define TOOL_SECRET_OPTS_INIT { 0, -1, TOOL_BCRYPT_COST, 0 }
+
+/* tool_opt_fn for TOOL_SECRET_OPTIONS; baton: tool_secret_opts_t. */
+int tool_secret_option(tool_opts_t *o, int ch, const char *arg, void *baton);
+/* After the options: --bcrypt-cost needs --hash bcrypt. */
+int tool_secret_check(const char *cmd, tool_secret_opts_t *s);
+/* Reads or generates the secret, and hashes it; *shown as tool_secret_obtain. */
+int tool_secret_make(apr_pool_t *p, const tool_secret_opts_t *s, const char **hash,
+                     const char **shown);
+
+/* The one argument of `client SUB ID`, checked. */
+int tool_client_id_arg(tool_opts_t *o, const char **id);
+
+/* cmd_client_add.c */
+tool_cmd_fn tool_client_add;
 
 /* ---------------------------------------------------------------- tool_db.c */
 
