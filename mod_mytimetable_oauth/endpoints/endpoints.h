@@ -81,6 +81,9 @@ int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now,
  * has expired, when this child's purge for r's server is due. */
 void mto_purge_after_answer(request_rec *r);
 
+/* child_init: this child's purge times, one per server, all due at once. */
+void mto_purge_child_init(apr_pool_t *pchild, server_rec *s);
+
 /* ------------------------------------------------------------ consent.c */
 
 /* The HMAC key behind consent CSRF tokens: random per server start. */
