@@ -8,6 +8,7 @@
  */
 #include "log.h"
 #include "config/config.h"
+#include "endpoints/endpoints.h"
 
 #include <apr_file_io.h>
 #include <apr_uri.h>
@@ -391,5 +392,9 @@ const command_rec mto_directives[] = {
     AP_INIT_FLAG("MyTimetableOAuthPassToken", ap_set_flag_slot,
                  (void *)offsetof(mto_dir_conf_t, pass_token), ACCESS_CONF | OR_AUTHCFG,
                  "On: the backend sees the access token; Off removes header and query parameter (default Off)"),
+    /* The core's directive: noted for the metadata (endpoints/metadata.c),
+     * then declined to the core, so with the core's contexts and syntax. */
+    AP_INIT_RAW_ARGS("SetHandler", mto_metadata_note_handler, NULL, OR_FILEINFO,
+                     "a handler name that overrides any other configured handler (the core's)"),
     { NULL }
 };

@@ -7,6 +7,7 @@
 #define MTO_ENDPOINTS_H
 
 #include <httpd.h>
+#include <http_config.h>
 
 #include "core/core.h"
 
@@ -74,6 +75,12 @@ typedef struct {
  * answer has been sent, and the return value is the handler's. */
 int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now,
                       mto_client_t **client, mto_found_token_t *found);
+
+/* ----------------------------------------------------------- metadata.c */
+
+/* Notes a SetHandler line of a <Location> or <LocationMatch> section, for
+ * the endpoints the metadata lists, and declines it: the core handles it. */
+const char *mto_metadata_note_handler(cmd_parms *cmd, void *dc, const char *args);
 
 /* ------------------------------------------------------------ purge.c */
 
