@@ -405,7 +405,7 @@ ok !@wrong, 'every request gets the answer RFC 6750 / README "The gate" give for
 for my $tag (sort keys %by_tag) {
     next if $tag eq 'nothing';
     # (A wrong answer counts against every ingredient of its request.)
-    ok !$by_tag_bad{$tag}, "the $by_tag{$tag} requests with $tag: each gets its RFC 6750 / README "The gate" answer";
+    ok !$by_tag_bad{$tag}, "the $by_tag{$tag} requests with $tag: each gets its RFC 6750 / README \"The gate\" answer";
 }
 diag sprintf "%d requests in %.1f s (the slowest, #%d %s, %.3f s); outcomes:\n%s", $sent,
     Time::HiRes::time() - $started, $slowest[1], join(',', @{ $slowest[2]{tags} }), $slowest[0],
