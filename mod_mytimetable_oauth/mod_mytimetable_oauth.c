@@ -1,10 +1,10 @@
 /*
  * mod_mytimetable_oauth.c - the module record and hook registration.
  *
- * Everything else lives in one file per concern: config.c (directives),
- * store.c (all SQL, through mod_dbd), cache.c (the socache) and
- * cached_store.c (look-ups through it), client_auth.c, consent.c, the
- * handle_*.c endpoints, the gate, and the protocol core behind mto.h.
+ * Every hook is registered here, by mto_register_hooks; the functions live
+ * in their parts' folders: config/ (directives), store/ (all SQL, through
+ * mod_dbd), cache/ (the socache), endpoints/, gate/, and the protocol core
+ * behind core/core.h.
  */
 #include "log.h"
 #include "config/config.h"
@@ -14,6 +14,7 @@
 #include "gate/gate.h"
 
 #include <http_protocol.h>
+#include <http_request.h>
 
 /* What the configuration needs beyond its own directives: mod_dbd, and the
  * socache provider MyTimetableOAuthCache names.  A check_config hook, because
@@ -30,7 +31,7 @@ static int mto_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
                      "MyTimetableOAuth handlers and directives");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if ((err = mto_conf_check(ptemp, s))) {
+    if ((err = mto_cache_check(ptemp, s))) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
                      MTO_LOGNO(0017) "%s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -39,13 +40,14 @@ static int mto_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 }
 
 /* Registers the SQL statements (mod_dbd's presence was checked in
- * check_config).  Runs before mod_dbd's post_config so that mod_dbd sees
- * the statements. */
+ * check_config), makes the consent key and the caches.  Runs before
+ * mod_dbd's post_config so that mod_dbd sees the statements; the rest
+ * does not mind when it runs. */
 static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     mto_store_register(pconf, s);
     mto_consent_init_key();
-    return OK;
+    return mto_cache_post_config(pconf, plog, ptemp, s);
 }
 
 /* One handler per endpoint, chosen by SetHandler.  The client endpoints
@@ -82,23 +84,57 @@ static int mto_handler(request_rec *r)
     return DECLINED;
 }
 
+/* Each child's own state: remembered slow secret checks, its attachment
+ * to the cache's mutex, its purge times. */
 static void mto_child_init(apr_pool_t *pchild, server_rec *s)
 {
     mto_client_auth_child_init(pchild, s);
+    mto_cache_child_init(pchild, s);
+    mto_purge_child_init(pchild, s);
 }
 
+/* Every hook of the module, in one place. */
 static void mto_register_hooks(apr_pool_t *p)
 {
     static const char *const before_dbd[] = { "mod_dbd.c", NULL };
+    static const char *const before_proxy[] = { "mod_proxy.c", NULL };
 
+    /* Start-up. */
+    /* The Mutex directive's name for the cache's lock (cache/cache.c). */
+    ap_hook_pre_config(mto_cache_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* mod_dbd and the socache provider are loaded (`apachectl -t` too). */
     ap_hook_check_config(mto_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* SQL statements (before mod_dbd's post_config), consent key, caches. */
     ap_hook_post_config(mto_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
+    /* Per-child state of client_auth.c, cache/cache.c and purge.c. */
     ap_hook_child_init(mto_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+
+    /* The authorization server: one handler per endpoint. */
     ap_hook_handler(mto_handler, NULL, NULL, APR_HOOK_MIDDLE);
-    mto_cache_register_hooks(p);
-    mto_gate_register_hooks(p);
-    mto_gate_response_hooks(p);
+
+    /* The gate (gate/), in the order a request meets it. */
+    /* Forged identity headers go before anything can read them. */
+    ap_hook_header_parser(mto_gate_scrub, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    /* A gate failure or a missing API token, before httpd asks for a user. */
+    ap_hook_check_access(mto_gate_check_access, NULL, NULL, APR_HOOK_FIRST,
+                         AP_AUTH_INTERNAL_PER_CONF);
+    /* AuthType mytimetable-oauth: the access token makes the user. */
+    ap_hook_check_authn(mto_gate_check_authn, NULL, NULL, APR_HOOK_MIDDLE,
+                        AP_AUTH_INTERNAL_PER_CONF);
+    /* Our AuthType has a module; its challenge is the error filter's. */
+    ap_hook_note_auth_failure(mto_gate_note_failure, NULL, NULL, APR_HOOK_MIDDLE);
+    /* The identity for the backend, before mod_proxy forwards the request. */
+    ap_hook_fixups(mto_gate_fixups, NULL, before_proxy, APR_HOOK_REALLY_FIRST);
+    /* The Require providers oauth-scope and api-token (gate/require.c). */
     mto_require_register(p);
+    /* The JSON body filter of the gate's error answers (gate/challenge.c). */
+    mto_gate_register_filter(p);
+    /* The gate's error answers: status, WWW-Authenticate, body. */
+    ap_hook_insert_error_filter(mto_gate_insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);
+    /* The same under a local ErrorDocument (an internal redirect). */
+    ap_hook_insert_filter(mto_gate_error_document, NULL, NULL, APR_HOOK_MIDDLE);
+    /* A token from the query string never reaches the access log. */
+    ap_hook_log_transaction(mto_gate_log_redact, NULL, NULL, APR_HOOK_REALLY_FIRST);
 }
 
 /* Not AP_DECLARE_MODULE: its APLOG_USE_MODULE is in the header already. */

@@ -19,6 +19,7 @@
 #include <ap_socache.h>
 #include <apr_atomic.h>
 #include <apr_global_mutex.h>
+#include <apr_hash.h>
 #include <util_mutex.h>
 
 /* The Mutex directive's name for our lock. */
@@ -44,9 +45,13 @@ struct mto_cache {
 
 static apr_global_mutex_t *mto_cache_mutex;
 
+/* The instance of each server (server_rec * to mto_cache_t *; none: no
+ * cache): made at post_config, only read afterwards. */
+static apr_hash_t *mto_caches;
+
 /* ------------------------------------------------------------ configuration */
 
-static int mto_cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+int mto_cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     apr_status_t rv = ap_mutex_register(pconf, MTO_CACHE_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
 
@@ -76,28 +81,69 @@ static apr_status_t mto_cache_mutex_destroy(void *data)
     return APR_SUCCESS;
 }
 
+int mto_cache_spec_parse(apr_pool_t *p, const char *spec, const char **name,
+                         const char **args)
+{
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+
+    if (spec && !strcmp(spec, "none")) {
+        return 0;
+    }
+    *name = !spec ? MTO_CACHE_DEFAULT_PROVIDER
+            : colon ? apr_pstrmemdup(p, spec, (apr_size_t)(colon - spec)) : spec;
+    *args = colon ? colon + 1 : NULL;
+    return 1;
+}
+
+/* Providers register themselves when their module is loaded, possibly after
+ * our directive: so the name is looked up once the whole file is read.
+ * Without the directive the cache is shmcb, which must be loaded too. */
+static const char *mto_cache_spec_check(apr_pool_t *p, const char *spec)
+{
+    const char *name, *args;
+
+    if (!mto_cache_spec_parse(p, spec, &name, &args)
+        || ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION)) {
+        return NULL;
+    }
+    if (!spec) {
+        return "MyTimetableOAuthCache: the default cache, shmcb, needs mod_socache_shmcb: "
+               "load it (LoadModule socache_shmcb_module modules/mod_socache_shmcb.so), or "
+               "choose another cache, or say MyTimetableOAuthCache none";
+    }
+    return apr_psprintf(p, "MyTimetableOAuthCache: unknown socache provider '%s' (load "
+                        "mod_socache_%s, or use none)", name, name);
+}
+
+const char *mto_cache_check(apr_pool_t *p, server_rec *s)
+{
+    const char *err = NULL;
+
+    for (; s && !err; s = s->next) {
+        err = mto_cache_spec_check(p, mto_server_conf(s)->cache_spec);
+    }
+    return err;
+}
+
 /* The instance for a MyTimetableOAuthCache value (NULL: the default), or
- * NULL for "none".  The provider is loaded: mto_conf_check made sure. */
+ * NULL for "none".  The provider is loaded: mto_cache_check made sure. */
 static const char *mto_cache_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
                                     const char *spec, mto_cache_t **out)
 {
     /* Hints for shmcb's layout: a kind and a SHA-256 in hex, a token row. */
     static const struct ap_socache_hints hints = { 66, 160, 60 * APR_USEC_PER_SEC };
-    const char *name = spec ? apr_pstrndup(ptemp, spec, strcspn(spec, ":")) : NULL;
-    const char *args = spec && strchr(spec, ':') ? strchr(spec, ':') + 1 : NULL;
-    const char *err;
+    const char *name, *args, *err;
     mto_cache_t *c;
     apr_status_t rv;
 
     *out = NULL;
-    if (name && !strcmp(name, "none")) {
+    if (!mto_cache_spec_parse(ptemp, spec, &name, &args)) {
         return NULL;
     }
     c = apr_pcalloc(pconf, sizeof(*c));
     c->s = s;
     c->spec = spec ? spec : MTO_CACHE_DEFAULT_PROVIDER;
-    c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP,
-                                     name ? name : MTO_CACHE_DEFAULT_PROVIDER,
+    c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
                                      AP_SOCACHE_PROVIDER_VERSION);
     if (!c->provider) {
         return apr_psprintf(ptemp, "no socache provider for '%s'", c->spec);
@@ -115,31 +161,44 @@ static const char *mto_cache_create(apr_pool_t *pconf, apr_pool_t *ptemp, server
     return NULL;
 }
 
-/* Instances for every server: its own if it sets MyTimetableOAuthCache
- * (merging copied the main server's pointer otherwise), else the main
- * server's; then the mutex, if one of them needs it. */
-static int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-                                 server_rec *s)
+static apr_status_t mto_caches_forget(void *data)
 {
-    const mto_server_conf_t *main_conf = mto_server_conf(s);
+    mto_caches = NULL;
+    return APR_SUCCESS;
+}
+
+/* Instances for every server: its own if it sets MyTimetableOAuthCache
+ * (merging copied the main server's value otherwise), else the main
+ * server's; then the mutex, if one of them needs it. */
+int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                          server_rec *s)
+{
+    const char *main_spec = mto_server_conf(s)->cache_spec;
+    mto_cache_t *main_cache = NULL;
     int need_mutex = 0;
     server_rec *sp;
     apr_status_t rv;
 
+    mto_caches = apr_hash_make(pconf);
+    apr_pool_cleanup_register(pconf, NULL, mto_caches_forget, apr_pool_cleanup_null);
     for (sp = s; sp; sp = sp->next) {
-        mto_server_conf_t *c = mto_server_conf(sp);
-        const char *err;
+        const char *spec = mto_server_conf(sp)->cache_spec, *err;
+        server_rec **key = apr_palloc(pconf, sizeof(*key));
+        mto_cache_t *c = main_cache;
 
-        if (sp != s && c->cache_spec == main_conf->cache_spec) {
-            c->cache = main_conf->cache;
-        }
-        else if ((err = mto_cache_create(pconf, ptemp, sp, c->cache_spec, &c->cache))) {
+        if ((sp == s || spec != main_spec)
+            && (err = mto_cache_create(pconf, ptemp, sp, spec, &c))) {
             ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, sp, MTO_LOGNO(0002) ""
-                         "MyTimetableOAuthCache %s: %s", c->cache_spec ? c->cache_spec
+                         "MyTimetableOAuthCache %s: %s", spec ? spec
                          : MTO_CACHE_DEFAULT_PROVIDER, err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
-        need_mutex |= c->cache && c->cache->locked;
+        if (sp == s) {
+            main_cache = c;
+        }
+        *key = sp;
+        apr_hash_set(mto_caches, key, sizeof(*key), c);
+        need_mutex |= c && c->locked;
     }
     if (!need_mutex) {
         return OK;
@@ -154,7 +213,7 @@ static int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t
     return OK;
 }
 
-static void mto_cache_child_init(apr_pool_t *pchild, server_rec *s)
+void mto_cache_child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_status_t rv;
 
@@ -170,13 +229,6 @@ static void mto_cache_child_init(apr_pool_t *pchild, server_rec *s)
                      "to the %s mutex; caching is off in this process", MTO_CACHE_MUTEX_TYPE);
         mto_cache_mutex = NULL;
     }
-}
-
-void mto_cache_register_hooks(apr_pool_t *p)
-{
-    ap_hook_pre_config(mto_cache_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_config(mto_cache_post_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_child_init(mto_cache_child_init, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 /* ------------------------------------------------------------ failures */
@@ -238,7 +290,7 @@ static void mto_cache_unlock(const mto_cache_t *c)
 
 static mto_cache_t *mto_cache_of(request_rec *r)
 {
-    return mto_server_conf(r->server)->cache;
+    return mto_caches ? apr_hash_get(mto_caches, &r->server, sizeof(r->server)) : NULL;
 }
 
 /* The provider's retrieve, under the lock the caller holds. */

@@ -20,7 +20,22 @@
 typedef struct mto_cache mto_cache_t;
 #define MTO_CACHE_NEGATIVE "-"
 
-void mto_cache_register_hooks(apr_pool_t *p);
+/* A MyTimetableOAuthCache value (NULL: not set): 0 for "none"; otherwise 1,
+ * the provider's *name (shmcb when not set) and its *args (NULL: none). */
+int mto_cache_spec_parse(apr_pool_t *p, const char *spec, const char **name,
+                         const char **args);
+
+/* What the directive cannot check, as it depends on modules that may be
+ * loaded after it (the socache provider): NULL, or a message naming the
+ * directive.  From check_config, so `apachectl -t` fails too. */
+const char *mto_cache_check(apr_pool_t *p, server_rec *s);
+
+/* Hooks (registered by mod_mytimetable_oauth.c): the mutex type, the
+ * instances and the mutex, each child's attachment to the mutex. */
+int mto_cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
+int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                          server_rec *s);
+void mto_cache_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* 1 and the value (NUL-terminated, *len bytes) on a hit; 0 otherwise.
  * Never waits for the lock. */

@@ -8,11 +8,10 @@
  */
 #include "log.h"
 #include "config/config.h"
+#include "endpoints/endpoints.h"
 
 #include <apr_file_io.h>
 #include <apr_uri.h>
-#include <ap_provider.h>
-#include <ap_socache.h>
 #include <http_core.h>
 #include <stddef.h>
 
@@ -24,14 +23,13 @@
 #define MTO_DEFAULT_PURGE_INTERVAL    60
 #define MTO_MAX_TEMPLATE_SIZE         (256 * 1024)
 
-/* The scopes of the MyTimetable documentation, with its consent texts. */
-static const mto_scope_def_t mto_builtin_scopes[] = {
-    { "username",      "read user information" },
-    { "user_read",     "read user information, including user name and roles" },
-    { "profile_read",  "read user subscriptions and user timetable" },
-    { "profile_write", "edit user subscriptions" },
-    { "alltimetables", "read any timetables the user has access to" },
-    { "messages_read", "read any messages the user has access to" },
+/* The table as an array, for mto_conf_scopes: const and built by the
+ * compiler, so that no request ever writes it. */
+static const apr_array_header_t mto_builtin_scope_array = {
+    .elt_size = sizeof(mto_scope_def_t),
+    .nelts = MTO_BUILTIN_SCOPE_COUNT,
+    .nalloc = MTO_BUILTIN_SCOPE_COUNT,
+    .elts = (char *)mto_builtin_scopes,
 };
 
 /* ------------------------------------------------------------ create/merge */
@@ -135,16 +133,7 @@ apr_int64_t mto_conf_cache_ttl(const mto_server_conf_t *c)
 
 const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c)
 {
-    static apr_array_header_t builtin;
-
-    if (c->scopes) {
-        return c->scopes;
-    }
-    /* A read-only array over the static table: no allocation per request. */
-    builtin.elts = (char *)mto_builtin_scopes;
-    builtin.elt_size = sizeof(mto_scope_def_t);
-    builtin.nelts = builtin.nalloc = sizeof(mto_builtin_scopes) / sizeof(mto_builtin_scopes[0]);
-    return &builtin;
+    return c->scopes ? c->scopes : &mto_builtin_scope_array;
 }
 
 apr_array_header_t *mto_conf_scope_names(apr_pool_t *p, const mto_server_conf_t *c)
@@ -171,39 +160,6 @@ const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *s
         }
     }
     return NULL;
-}
-
-/* Providers register themselves when their module is loaded, possibly after
- * our directive: so the name is looked up once the whole file is read.
- * Without the directive the cache is shmcb, which must be loaded too. */
-static const char *mto_cache_check(apr_pool_t *p, const char *spec)
-{
-    const char *name;
-
-    if (spec && !strcmp(spec, "none")) {
-        return NULL;
-    }
-    name = spec ? apr_pstrndup(p, spec, strcspn(spec, ":")) : "shmcb";
-    if (ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION)) {
-        return NULL;
-    }
-    if (!spec) {
-        return "MyTimetableOAuthCache: the default cache, shmcb, needs mod_socache_shmcb: "
-               "load it (LoadModule socache_shmcb_module modules/mod_socache_shmcb.so), or "
-               "choose another cache, or say MyTimetableOAuthCache none";
-    }
-    return apr_psprintf(p, "MyTimetableOAuthCache: unknown socache provider '%s' (load "
-                        "mod_socache_%s, or use none)", name, name);
-}
-
-const char *mto_conf_check(apr_pool_t *p, server_rec *s)
-{
-    const char *err = NULL;
-
-    for (; s && !err; s = s->next) {
-        err = mto_cache_check(p, mto_server_conf(s)->cache_spec);
-    }
-    return err;
 }
 
 /* ------------------------------------------------------------ directive handlers */
@@ -395,14 +351,6 @@ static const char *mto_set_accept_in(cmd_parms *cmd, void *dcv, const char *arg)
     return NULL;
 }
 
-static const char *mto_set_dir_flag(cmd_parms *cmd, void *dcv, int on)
-{
-    mto_dir_conf_t *dc = dcv;
-
-    *(int *)((char *)dc + (apr_size_t)cmd->info) = on ? 1 : 0;
-    return NULL;
-}
-
 /* offsetof, not APR_OFFSETOF: APR's macro subtracts from a null pointer,
  * which is undefined behaviour (clang -Wnull-pointer-subtraction). */
 const command_rec mto_directives[] = {
@@ -428,11 +376,15 @@ const command_rec mto_directives[] = {
                   "HTML template file of the consent page (default: built-in page)"),
     AP_INIT_ITERATE("MyTimetableOAuthAcceptTokenIn", mto_set_accept_in, NULL, ACCESS_CONF | OR_AUTHCFG,
                     "Where the gate looks for an access token: header and/or query (default: header query)"),
-    AP_INIT_FLAG("MyTimetableOAuthRequireApiToken", mto_set_dir_flag,
+    AP_INIT_FLAG("MyTimetableOAuthRequireApiToken", ap_set_flag_slot,
                  (void *)offsetof(mto_dir_conf_t, require_api_token), ACCESS_CONF | OR_AUTHCFG,
                  "On: every request must carry a valid apiToken header (default Off)"),
-    AP_INIT_FLAG("MyTimetableOAuthPassToken", mto_set_dir_flag,
+    AP_INIT_FLAG("MyTimetableOAuthPassToken", ap_set_flag_slot,
                  (void *)offsetof(mto_dir_conf_t, pass_token), ACCESS_CONF | OR_AUTHCFG,
                  "On: the backend sees the access token; Off removes header and query parameter (default Off)"),
+    /* The core's directive: noted for the metadata (endpoints/metadata.c),
+     * then declined to the core, so with the core's contexts and syntax. */
+    AP_INIT_RAW_ARGS("SetHandler", mto_metadata_note_handler, NULL, OR_FILEINFO,
+                     "a handler name that overrides any other configured handler (the core's)"),
     { NULL }
 };

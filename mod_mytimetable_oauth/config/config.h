@@ -10,14 +10,10 @@
 #include <http_config.h>
 
 #include "core/core.h"
+#include "core/scopes.h"
 
 #define MTO_UNSET -1
 
-/* A scope the server knows, with the text the consent page shows. */
-typedef struct {
-    const char *name;
-    const char *description;
-} mto_scope_def_t;
 
 typedef struct {
     const char *issuer;                 /* NULL: scheme://host:port of the request */
@@ -27,13 +23,9 @@ typedef struct {
     int require_pkce;
     const char *cache_spec;             /* "shmcb", "none", "memcache:…"; NULL: shmcb */
     apr_int64_t cache_ttl;
-    struct mto_cache *cache;            /* its instance (cache.c, post_config); NULL: none */
     apr_array_header_t *scopes;         /* mto_scope_def_t; NULL: the built-in six */
     const char *consent_template;       /* contents of the file; NULL: built-in page */
     apr_int64_t purge_interval;         /* seconds between purges per child; 0 = never */
-    /* Runtime state, not configuration: each child's copy says when this
-     * server's next purge is due (epoch seconds; purge.c, apr_atomic). */
-    volatile apr_uint32_t purge_due;
 } mto_server_conf_t;
 
 /* Where the gate looks for an access token. */
@@ -64,11 +56,5 @@ const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c);
 /* The names of the scopes the server knows, in order (const char *). */
 apr_array_header_t *mto_conf_scope_names(apr_pool_t *p, const mto_server_conf_t *c);
 const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope);
-
-/* What a directive handler cannot check because it depends on modules that
- * may be loaded later (the socache provider): NULL, or a message naming the
- * directive.  From check_config, so `apachectl -t` fails too. */
-const char *mto_conf_check(apr_pool_t *p, server_rec *s);
-
 
 #endif /* MTO_CONFIG_H */

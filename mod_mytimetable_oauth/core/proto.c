@@ -1,7 +1,8 @@
 /*
- * proto.c - protocol rules of mod_mytimetable_oauth: form/query parsing,
- * HTTP Basic client credentials (RFC 6749 §2.3.1), scope lists and scope
- * syntax (RFC 6749 §3.3), PKCE (RFC 7636), strict UTF-8 and redirect URLs.
+ * proto.c - protocol rules of mod_mytimetable_oauth: HTTP Basic client
+ * credentials (RFC 6749 §2.3.1), scope syntax (RFC 6749 §3.3), PKCE
+ * (RFC 7636), redirect URLs and database booleans.  Forms are form.c's,
+ * lists lists.c's.
  *
  * Every input here may come straight from a hostile client: nothing assumes
  * NUL termination where a length is given, nothing is trusted to be short,
@@ -11,19 +12,10 @@
 #include <strings.h>
 
 #include <apr_base64.h>
-#include <apr_hash.h>
 
 #include "core/core.h"
 
 /* ------------------------------------------------------------- characters */
-
-static int mto_hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 /* RFC 3986 unreserved: the only characters left as they are in a URL we
  * build, and (RFC 7636) the alphabet of a PKCE verifier. */
@@ -52,182 +44,6 @@ static int mto_is_b64std(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
         || (c >= '0' && c <= '9') || c == '+' || c == '/';
-}
-
-/* ------------------------------------------------------------------ UTF-8 */
-
-/* Length of the sequence a lead byte starts, and the range its second byte
- * must fall in: that range is what rules out overlongs (E0, F0), surrogates
- * (ED) and code points above U+10FFFF (F4), as in RFC 3629 §4. */
-static int mto_utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi)
-{
-    *lo = 0x80; *hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) return 2;
-    if (c == 0xE0) { *lo = 0xA0; return 3; }
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return 3;
-    if (c == 0xED) { *hi = 0x9F; return 3; }
-    if (c == 0xF0) { *lo = 0x90; return 4; }
-    if (c >= 0xF1 && c <= 0xF3) return 4;
-    if (c == 0xF4) { *hi = 0x8F; return 4; }
-    return 0;                   /* 80-BF continuation, C0/C1 overlong, F5+ */
-}
-
-int mto_utf8_ok(const char *s, apr_size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    apr_size_t i = 0;
-
-    if (!s)
-        return len == 0;
-    while (i < len) {
-        unsigned char lo, hi;
-        int n, k;
-
-        if (u[i] < 0x80) {
-            if (u[i] == 0)
-                return 0;       /* a NUL would cut the string short later */
-            i++;
-            continue;
-        }
-        n = mto_utf8_lead(u[i], &lo, &hi);
-        if (n == 0 || len - i < (apr_size_t)n)
-            return 0;
-        if (u[i + 1] < lo || u[i + 1] > hi)
-            return 0;
-        for (k = 2; k < n; k++)
-            if (u[i + k] < 0x80 || u[i + k] > 0xBF)
-                return 0;
-        i += n;
-    }
-    return 1;
-}
-
-/* ------------------------------------------------------------------ forms */
-
-char *mto_form_unescape(apr_pool_t *p, const char *in, apr_size_t len)
-{
-    char *out;
-    apr_size_t i, o = 0;
-
-    if (!in && len)
-        return NULL;
-    out = apr_palloc(p, len + 1);
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        int h, l;
-
-        if (c == '+') {
-            out[o++] = ' ';
-            continue;
-        }
-        if (c != '%') {
-            out[o++] = (char)c;
-            continue;
-        }
-        if (len - i < 3)
-            return NULL;
-        h = mto_hexval((unsigned char)in[i + 1]);
-        l = mto_hexval((unsigned char)in[i + 2]);
-        if (h < 0 || l < 0 || (h == 0 && l == 0))
-            return NULL;
-        out[o++] = (char)(h * 16 + l);
-        i += 2;
-    }
-    out[o] = '\0';
-    /* Also catches raw NULs and raw non-UTF-8 bytes, not only escaped ones. */
-    return mto_utf8_ok(out, o) ? out : NULL;
-}
-
-static int mto_form_fail(const char **err, const char *why)
-{
-    if (err)
-        *err = why;
-    return 1;
-}
-
-/* One name[=value] segment into the table. */
-static const char *mto_form_pair(apr_pool_t *p, const char *seg, apr_size_t len,
-                                 apr_table_t *t)
-{
-    const char *eq = memchr(seg, '=', len);
-    apr_size_t nlen = eq ? (apr_size_t)(eq - seg) : len;
-    char *name, *val;
-
-    if (nlen == 0)
-        return "empty parameter name";
-    name = mto_form_unescape(p, seg, nlen);
-    if (!name)
-        return "bad %-escape, NUL or invalid UTF-8 in a parameter name";
-    if (!*name)
-        return "empty parameter name";
-    val = eq ? mto_form_unescape(p, eq + 1, len - nlen - 1) : apr_pstrdup(p, "");
-    if (!val)
-        return "bad %-escape, NUL or invalid UTF-8 in a parameter value";
-    apr_table_addn(t, name, val);
-    return NULL;
-}
-
-int mto_form_parse(apr_pool_t *p, const char *data, apr_size_t len, int max_params,
-                   apr_table_t **out, const char **err)
-{
-    apr_table_t *t = apr_table_make(p, 8);
-    apr_size_t i = 0, n = 0;
-
-    if (out)
-        *out = NULL;
-    if (err)
-        *err = NULL;
-    if (!data)
-        len = 0;
-    while (i < len) {
-        const char *amp = memchr(data + i, '&', len - i);
-        apr_size_t seglen = amp ? (apr_size_t)(amp - (data + i)) : len - i;
-        const char *why;
-
-        if (seglen > 0) {
-            if (max_params < 0 || ++n > (apr_size_t)max_params)
-                return mto_form_fail(err, "too many parameters");
-            why = mto_form_pair(p, data + i, seglen, t);
-            if (why)
-                return mto_form_fail(err, why);
-        }
-        i += seglen + 1;        /* past the '&' (or past the end) */
-    }
-    if (out)
-        *out = t;
-    return 0;
-}
-
-/* OAuth parameter names are case-sensitive (RFC 6749 §3.1), but apr_table
- * lookups are not: a case variant of the name beside it counts as a second
- * copy, so that no apr_table_get() elsewhere can see another value. */
-int mto_param(const apr_table_t *params, const char *name, const char **val)
-{
-    const apr_array_header_t *arr;
-    const apr_table_entry_t *e;
-    const char *found = NULL;
-    int i, exact = 0, variants = 0;
-
-    if (!params || !name)
-        return 0;
-    arr = apr_table_elts(params);
-    e = (const apr_table_entry_t *)arr->elts;
-    for (i = 0; i < arr->nelts; i++) {
-        if (!e[i].key || strcasecmp(e[i].key, name) != 0)
-            continue;
-        variants++;
-        if (strcmp(e[i].key, name) == 0) {
-            exact++;
-            found = e[i].val;
-        }
-    }
-    if (exact == 0)
-        return 0;
-    if (variants > 1)
-        return -1;
-    if (val)
-        *val = found;
-    return 1;
 }
 
 /* ------------------------------------------------------ Basic credentials */
@@ -300,88 +116,6 @@ int mto_basic_credentials(apr_pool_t *p, const char *header,
     if (apr_base64_decode_binary(dec, b64) != want)
         return 2;
     return mto_basic_split(p, (const char *)dec, (apr_size_t)want, client_id, secret);
-}
-
-/* ------------------------------------------------------------------ lists */
-
-static int mto_is_list_sep(char c)
-{
-    return c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n'
-        || c == '\f' || c == '\v';
-}
-
-static int mto_is_scope_sep(char c)
-{
-    return c == ' ';
-}
-
-/* A hash keeps duplicate removal linear: the list may be a hostile scope. */
-static apr_array_header_t *mto_split(apr_pool_t *p, const char *s, int (*is_sep)(char))
-{
-    apr_array_header_t *list = apr_array_make(p, 4, sizeof(const char *));
-    apr_hash_t *seen = apr_hash_make(p);
-
-    while (s && *s) {
-        const char *start;
-        apr_size_t n;
-        char *item;
-
-        while (*s && is_sep(*s))
-            s++;
-        start = s;
-        while (*s && !is_sep(*s))
-            s++;
-        n = (apr_size_t)(s - start);
-        if (n == 0 || apr_hash_get(seen, start, (apr_ssize_t)n))
-            continue;
-        item = apr_pstrmemdup(p, start, n);
-        apr_hash_set(seen, item, (apr_ssize_t)n, item);
-        APR_ARRAY_PUSH(list, const char *) = item;
-    }
-    return list;
-}
-
-apr_array_header_t *mto_list_split(apr_pool_t *p, const char *s)
-{
-    return mto_split(p, s, mto_is_list_sep);
-}
-
-/* Only SP: a comma is NQCHAR, so "a,b" is one scope token (RFC 6749 §3.3),
- * which no client's comma-separated list can hold. */
-apr_array_header_t *mto_scope_split(apr_pool_t *p, const char *scope)
-{
-    return mto_split(p, scope, mto_is_scope_sep);
-}
-
-int mto_list_contains(const apr_array_header_t *list, const char *item)
-{
-    int i;
-
-    if (!list || !item)
-        return 0;
-    for (i = 0; i < list->nelts; i++)
-        if (strcmp(APR_ARRAY_IDX(list, i, const char *), item) == 0)
-            return 1;
-    return 0;
-}
-
-int mto_list_subset(const apr_array_header_t *sub, const apr_array_header_t *super)
-{
-    int i;
-
-    if (!sub)
-        return 1;
-    for (i = 0; i < sub->nelts; i++)
-        if (!mto_list_contains(super, APR_ARRAY_IDX(sub, i, const char *)))
-            return 0;
-    return 1;
-}
-
-const char *mto_list_join(apr_pool_t *p, const apr_array_header_t *list)
-{
-    if (!list || list->nelts == 0)
-        return "";
-    return apr_array_pstrcat(p, list, ' ');
 }
 
 /* ------------------------------------------------------------ scope, PKCE */

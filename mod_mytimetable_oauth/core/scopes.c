@@ -12,4 +12,6 @@ const mto_scope_def_t mto_builtin_scopes[] = {
     { "messages_read", "read any messages the user has access to" },
 };
 
-const int mto_builtin_scope_count = sizeof(mto_builtin_scopes) / sizeof(mto_builtin_scopes[0]);
+/* The count in scopes.h is the table's. */
+typedef char mto_builtin_scope_count_matches[
+    sizeof(mto_builtin_scopes) / sizeof(mto_builtin_scopes[0]) == MTO_BUILTIN_SCOPE_COUNT ? 1 : -1];

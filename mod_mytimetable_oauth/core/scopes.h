@@ -13,7 +13,10 @@ typedef struct {
     const char *description;
 } mto_scope_def_t;
 
-extern const mto_scope_def_t mto_builtin_scopes[];
-extern const int mto_builtin_scope_count;
+/* A constant expression, so that config/ can wrap the table in a static
+ * apr_array_header_t (scopes.c fails to build if it does not match). */
+#define MTO_BUILTIN_SCOPE_COUNT 6
+
+extern const mto_scope_def_t mto_builtin_scopes[MTO_BUILTIN_SCOPE_COUNT];
 
 #endif /* MTO_SCOPES_H */

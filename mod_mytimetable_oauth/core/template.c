@@ -9,6 +9,8 @@
  */
 #include <string.h>
 
+#include <apr_escape.h>
+
 #include "core/core.h"
 
 /* Length of a well-formed placeholder "{{ name }}" at s (which starts with
@@ -60,41 +62,22 @@ const char *mto_template_render(apr_pool_t *p, const char *tpl, const apr_table_
     return apr_array_pstrcat(p, parts, '\0');
 }
 
-/* The entity for a character that needs one, else NULL. */
-static const char *mto_html_entity(char c)
-{
-    switch (c) {
-    case '&':  return "&amp;";
-    case '<':  return "&lt;";
-    case '>':  return "&gt;";
-    case '"':  return "&quot;";
-    case '\'': return "&#39;";
-    default:   return NULL;
-    }
-}
-
+/* APR's entities (apr_escape.h), but ' as &#39; rather than &apos;, which
+ * HTML 4 does not know: the string is escaped piece by piece between the
+ * single quotes. */
 const char *mto_html_escape(apr_pool_t *p, const char *s)
 {
-    apr_size_t n = 0, o = 0;
-    const char *q, *ent;
-    char *out;
+    apr_array_header_t *parts;
+    const char *q;
 
     if (!s)
         return "";
-    for (q = s; *q; q++) {
-        ent = mto_html_entity(*q);
-        n += ent ? strlen(ent) : 1;
+    parts = apr_array_make(p, 4, sizeof(const char *));
+    while ((q = strchr(s, '\'')) != NULL) {
+        mto_push(parts, apr_pescape_entity(p, apr_pstrmemdup(p, s, (apr_size_t)(q - s)), 0));
+        mto_push(parts, "&#39;");
+        s = q + 1;
     }
-    out = apr_palloc(p, n + 1);
-    for (q = s; *q; q++) {
-        ent = mto_html_entity(*q);
-        if (ent) {
-            memcpy(out + o, ent, strlen(ent));
-            o += strlen(ent);
-        } else {
-            out[o++] = *q;
-        }
-    }
-    out[o] = '\0';
-    return out;
+    mto_push(parts, apr_pescape_entity(p, s, 0));
+    return apr_array_pstrcat(p, parts, '\0');
 }

@@ -7,6 +7,7 @@
 #define MTO_ENDPOINTS_H
 
 #include <httpd.h>
+#include <http_config.h>
 
 #include "core/core.h"
 
@@ -75,11 +76,20 @@ typedef struct {
 int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now,
                       mto_client_t **client, mto_found_token_t *found);
 
+/* ----------------------------------------------------------- metadata.c */
+
+/* Notes a SetHandler line of a <Location> or <LocationMatch> section, for
+ * the endpoints the metadata lists, and declines it: the core handles it. */
+const char *mto_metadata_note_handler(cmd_parms *cmd, void *dc, const char *args);
+
 /* ------------------------------------------------------------ purge.c */
 
 /* After a client endpoint answered: flushes the answer and purges what
  * has expired, when this child's purge for r's server is due. */
 void mto_purge_after_answer(request_rec *r);
+
+/* child_init: this child's purge times, one per server, all due at once. */
+void mto_purge_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* ------------------------------------------------------------ consent.c */
 

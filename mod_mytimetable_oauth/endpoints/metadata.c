@@ -11,6 +11,15 @@
  * <LocationMatch> sections that apply to that path, in httpd's order, leave
  * the handler in place: what a request for that path would get.
  * <If> sections are not looked at.
+ *
+ * httpd keeps its <Location> sections in private structures, so the module
+ * keeps its own record of them: the SetHandler lines of <Location> and
+ * <LocationMatch> sections, noted while the configuration is read (our
+ * SetHandler handler notes the line and declines it, and the core then
+ * handles it as always: DECLINE_CMD, http_config.h).  A sub-request would
+ * not do: it runs the access checks, and the authorize endpoint asks for a
+ * login.  Only lines read after LoadModule of this module are seen, which
+ * is where the endpoints' sections are anyway (their handlers are ours).
  */
 #include "log.h"
 #include "config/config.h"
@@ -20,7 +29,10 @@
 #include "endpoints/endpoints.h"
 
 #include <apr_fnmatch.h>
-#include <http_core.h>
+#include <apr_hash.h>
+#include <ap_expr.h>
+#include <http_config.h>
+#include <util_cfgtree.h>
 #include <http_protocol.h>
 
 /* Clients may keep the document for a while; it changes with httpd's
@@ -38,37 +50,139 @@ static const struct {
     { MTO_HANDLER_INTROSPECT, "introspection_endpoint", "/oauth/introspect" },
 };
 
+/* A <Location> or <LocationMatch> section with a SetHandler, as the core
+ * records it: a path (maybe a wildcard) or a regex, and the handler. */
+typedef struct {
+    const ap_directive_t *section;      /* its SetHandler lines: the last one counts */
+    const char *path;                   /* the path, or the regex's text */
+    ap_regex_t *regex;                  /* <LocationMatch>, <Location ~>; NULL: a path */
+    int is_fnmatch;                     /* the path has wildcards */
+    ap_expr_info_t *handler;            /* SetHandler's value (an expression) */
+} mto_location_t;
+
+/* The sections of each server (server_rec * to an array of mto_location_t,
+ * in the order of the configuration), and those of the main server, which
+ * virtual hosts inherit.  Made while the configuration is read, only read
+ * afterwards; they go with the configuration's pool. */
+static apr_hash_t *mto_locations;
+static apr_array_header_t *mto_main_locations;
+
+static apr_status_t mto_locations_forget(void *data)
+{
+    mto_locations = NULL;
+    mto_main_locations = NULL;
+    return APR_SUCCESS;
+}
+
+/* The <Location> or <LocationMatch> the line is in (through <Limit>, which
+ * is no section of its own), or NULL. */
+static const ap_directive_t *mto_location_section(const ap_directive_t *d)
+{
+    const ap_directive_t *p = d ? d->parent : NULL;
+
+    while (p && (!strcasecmp(p->directive, "<Limit") || !strcasecmp(p->directive, "<LimitExcept"))) {
+        p = p->parent;
+    }
+    if (p && (!strcasecmp(p->directive, "<Location") || !strcasecmp(p->directive, "<LocationMatch"))) {
+        return p;
+    }
+    return NULL;
+}
+
+static apr_array_header_t *mto_server_locations(apr_pool_t *pconf, server_rec *s)
+{
+    apr_array_header_t *list;
+    server_rec **key;
+
+    if (!mto_locations) {
+        mto_locations = apr_hash_make(pconf);
+        apr_pool_cleanup_register(pconf, NULL, mto_locations_forget, apr_pool_cleanup_null);
+    }
+    list = apr_hash_get(mto_locations, &s, sizeof(s));
+    if (!list) {
+        list = apr_array_make(pconf, 4, sizeof(mto_location_t));
+        key = apr_palloc(pconf, sizeof(*key));
+        *key = s;
+        apr_hash_set(mto_locations, key, sizeof(*key), list);
+        if (!s->is_virtual) {
+            mto_main_locations = list;
+        }
+    }
+    return list;
+}
+
+const char *mto_metadata_note_handler(cmd_parms *cmd, void *dc, const char *args)
+{
+    const ap_directive_t *section = mto_location_section(cmd->directive);
+    const char *word = ap_getword_conf(cmd->temp_pool, &args), *err = NULL;
+    ap_expr_info_t *expr;
+    apr_array_header_t *list;
+    mto_location_t *loc;
+
+    if (!section || !cmd->path || !*word
+        || !(expr = ap_expr_parse_cmd(cmd, word, AP_EXPR_FLAG_STRING_RESULT, &err, NULL))
+        || err) {
+        return DECLINE_CMD;             /* the core's to handle, or to refuse */
+    }
+    list = mto_server_locations(cmd->pool, cmd->server);
+    loc = list->nelts ? &APR_ARRAY_IDX(list, list->nelts - 1, mto_location_t) : NULL;
+    if (!loc || loc->section != section) {
+        loc = apr_array_push(list);
+        loc->section = section;
+        loc->path = apr_pstrdup(cmd->pool, cmd->path);
+        loc->is_fnmatch = apr_fnmatch_test(loc->path) != 0;
+        loc->regex = NULL;
+        args = section->args;           /* "<Location ~ regex>" */
+        if (!strcasecmp(section->directive, "<LocationMatch")
+            || !strcmp(ap_getword_conf(cmd->temp_pool, &args), "~")) {
+            loc->regex = ap_pregcomp(cmd->pool, loc->path, AP_REG_EXTENDED);
+        }
+    }
+    loc->handler = expr;
+    return DECLINE_CMD;
+}
+
+/* The sections of r's server, the main server's first. */
+static const apr_array_header_t *mto_request_locations(request_rec *r)
+{
+    const apr_array_header_t *own = mto_locations ? apr_hash_get(mto_locations, &r->server,
+                                                                  sizeof(r->server)) : NULL;
+    apr_array_header_t *all = apr_array_make(r->pool, 8, sizeof(mto_location_t));
+
+    if (r->server->is_virtual && mto_main_locations) {
+        apr_array_cat(all, mto_main_locations);
+    }
+    if (own) {
+        apr_array_cat(all, own);
+    }
+    return all;
+}
+
 /* The handler a section's SetHandler names, evaluated as the core does for
  * a request (a constant, short of an expression); NULL for none. */
-static const char *mto_section_handler(request_rec *r, const core_dir_config *dc)
+static const char *mto_section_handler(request_rec *r, const mto_location_t *loc)
 {
     const char *err = NULL, *h;
 
-    if (!dc->expr_handler) {
-        return NULL;
-    }
-    h = ap_expr_str_exec(r, dc->expr_handler, &err);
+    h = ap_expr_str_exec(r, loc->handler, &err);
     return err || !h || !strcmp(h, "none") ? NULL : h;
 }
 
 /* ap_location_walk's test: a regex, a wildcard, or a prefix that ends at
  * a '/' boundary ("/foo" covers "/foo/bar", not "/foobar"). */
-static int mto_section_covers(const core_dir_config *dc, const char *path)
+static int mto_section_covers(const mto_location_t *loc, const char *path)
 {
     apr_size_t len;
 
-    if (dc->r) {
-        return ap_regexec(dc->r, path, 0, NULL, 0) == 0;
+    if (loc->regex) {
+        return ap_regexec(loc->regex, path, 0, NULL, 0) == 0;
     }
-    if (!dc->d) {
-        return 0;
+    if (loc->is_fnmatch) {
+        return apr_fnmatch(loc->path, path, APR_FNM_PATHNAME) == APR_SUCCESS;
     }
-    if (dc->d_is_fnmatch) {
-        return apr_fnmatch(dc->d, path, APR_FNM_PATHNAME) == APR_SUCCESS;
-    }
-    len = strlen(dc->d);
-    return strncmp(dc->d, path, len) == 0
-           && (len == 0 || dc->d[len - 1] == '/' || path[len] == '/' || path[len] == '\0');
+    len = strlen(loc->path);
+    return strncmp(loc->path, path, len) == 0
+           && (len == 0 || loc->path[len - 1] == '/' || path[len] == '/' || path[len] == '\0');
 }
 
 /* The handler the sections give a request for path: the last one that
@@ -80,10 +194,10 @@ static const char *mto_path_handler(request_rec *r, const apr_array_header_t *se
     int i;
 
     for (i = 0; i < sections->nelts; i++) {
-        const core_dir_config *dc = ap_get_core_module_config(APR_ARRAY_IDX(sections, i,
-                                                                            ap_conf_vector_t *));
-        if (dc->expr_handler && mto_section_covers(dc, path)) {
-            handler = mto_section_handler(r, dc);
+        const mto_location_t *loc = &APR_ARRAY_IDX(sections, i, mto_location_t);
+
+        if (mto_section_covers(loc, path)) {
+            handler = mto_section_handler(r, loc);
         }
     }
     return handler;
@@ -101,17 +215,16 @@ static const char *mto_mapped_path(request_rec *r, const apr_array_header_t *sec
         return usual_path;
     }
     for (i = 0; i < sections->nelts; i++) {
-        const core_dir_config *dc = ap_get_core_module_config(APR_ARRAY_IDX(sections, i,
-                                                                            ap_conf_vector_t *));
+        const mto_location_t *loc = &APR_ARRAY_IDX(sections, i, mto_location_t);
 
-        if (dc->r || dc->d_is_fnmatch || !dc->d || dc->d[0] != '/') {
+        if (loc->regex || loc->is_fnmatch || loc->path[0] != '/') {
             continue;                   /* a pattern names no single URL */
         }
-        h = mto_section_handler(r, dc);
+        h = mto_section_handler(r, loc);
         if (h && !strcmp(h, handler)) {
-            h = mto_path_handler(r, sections, dc->d);
+            h = mto_path_handler(r, sections, loc->path);
             if (h && !strcmp(h, handler)) {
-                return dc->d;
+                return loc->path;
             }
         }
     }
@@ -175,7 +288,7 @@ static void mto_metadata_capabilities(apr_pool_t *p, json_t *body, const mto_ser
 
 int mto_handle_metadata(request_rec *r)
 {
-    const core_server_config *core = ap_get_core_module_config(r->server->module_config);
+    const apr_array_header_t *sections = mto_request_locations(r);
     const char *issuer = mto_issuer(r), *origin, *path;
     json_t *body;
     apr_size_t i;
@@ -192,7 +305,7 @@ int mto_handle_metadata(request_rec *r)
     }
     origin = mto_issuer_origin(r->pool, issuer);
     for (i = 0; i < sizeof(mto_endpoints) / sizeof(mto_endpoints[0]); i++) {
-        path = mto_mapped_path(r, core->sec_url, mto_endpoints[i].handler,
+        path = mto_mapped_path(r, sections, mto_endpoints[i].handler,
                                mto_endpoints[i].usual_path);
         if (path) {
             json_object_set_new(body, mto_endpoints[i].member,

@@ -17,19 +17,42 @@
 #include "endpoints/endpoints.h"
 
 #include <apr_atomic.h>
+#include <apr_hash.h>
 #include <http_protocol.h>
+
+/* When each server's next purge is due in this child (server_rec * to
+ * volatile apr_uint32_t *, epoch seconds, 0 at first): made at child_init,
+ * then only the values change, through apr_atomic. */
+static apr_hash_t *mto_purge_due;
+
+void mto_purge_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    mto_purge_due = apr_hash_make(pchild);
+    for (; s; s = s->next) {
+        server_rec **key = apr_palloc(pchild, sizeof(*key));
+
+        *key = s;
+        apr_hash_set(mto_purge_due, key, sizeof(*key),
+                     apr_pcalloc(pchild, sizeof(volatile apr_uint32_t)));
+    }
+}
 
 /* Whether this thread runs the purge now: it is due, and this thread is
  * the one that moved the due time on (the others of the child go on). */
-static int mto_purge_claim(mto_server_conf_t *c, apr_int64_t now)
+static int mto_purge_claim(volatile apr_uint32_t *due_at, const mto_server_conf_t *c,
+                           apr_int64_t now)
 {
     apr_int64_t interval = mto_conf_purge_interval(c);
-    apr_uint32_t due = apr_atomic_read32(&c->purge_due);
+    apr_uint32_t due;
 
-    if (interval == 0 || now < (apr_int64_t)due) {
+    if (!due_at || interval == 0) {
         return 0;
     }
-    return apr_atomic_cas32(&c->purge_due, (apr_uint32_t)(now + interval), due) == due;
+    due = apr_atomic_read32(due_at);
+    if (now < (apr_int64_t)due) {
+        return 0;
+    }
+    return apr_atomic_cas32(due_at, (apr_uint32_t)(now + interval), due) == due;
 }
 
 static int mto_purge_hit_bound(const mto_purge_counts_t *n)
@@ -40,13 +63,15 @@ static int mto_purge_hit_bound(const mto_purge_counts_t *n)
 
 void mto_purge_after_answer(request_rec *r)
 {
-    mto_server_conf_t *c = mto_server_conf(r->server);
+    const mto_server_conf_t *c = mto_server_conf(r->server);
+    volatile apr_uint32_t *due_at = mto_purge_due ? apr_hash_get(mto_purge_due, &r->server,
+                                                                  sizeof(r->server)) : NULL;
     apr_int64_t now = apr_time_sec(apr_time_now());
     mto_purge_counts_t n;
 
     /* Not after a database failure (it would only fail again), nor inside
      * a sub-request (whose answer is part of another). */
-    if (r->main || r->status >= HTTP_INTERNAL_SERVER_ERROR || !mto_purge_claim(c, now)) {
+    if (r->main || r->status >= HTTP_INTERNAL_SERVER_ERROR || !mto_purge_claim(due_at, c, now)) {
         return;
     }
     ap_rflush(r);
@@ -56,7 +81,7 @@ void mto_purge_after_answer(request_rec *r)
         return;
     }
     if (mto_purge_hit_bound(&n)) {
-        apr_atomic_set32(&c->purge_due, (apr_uint32_t)(now + 1));
+        apr_atomic_set32(due_at, (apr_uint32_t)(now + 1));
     }
     ap_log_rerror(APLOG_MARK, n.codes + n.access + n.refresh + n.approvals ? APLOG_INFO
                   : APLOG_DEBUG, 0, r, "purge: removed %d expired "

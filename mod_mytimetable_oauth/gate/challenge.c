@@ -151,7 +151,7 @@ static void mto_gate_error_response(request_rec *r, request_rec *failed)
     }
 }
 
-static void mto_gate_insert_error_filter(request_rec *r)
+void mto_gate_insert_error_filter(request_rec *r)
 {
     mto_gate_error_response(r, r);
 }
@@ -160,17 +160,15 @@ static void mto_gate_insert_error_filter(request_rec *r)
  * never sees: the page is the admin's, the status and the challenge are
  * still the gate's (a 401 without WWW-Authenticate, or insufficient_scope
  * as a 401, would break clients). */
-static void mto_gate_error_document(request_rec *r)
+void mto_gate_error_document(request_rec *r)
 {
     if (r->prev && ap_is_HTTP_ERROR(r->status)) {
         mto_gate_error_response(r, r->prev);
     }
 }
 
-void mto_gate_response_hooks(apr_pool_t *p)
+void mto_gate_register_filter(apr_pool_t *p)
 {
     mto_json_filter = ap_register_output_filter(MTO_JSON_FILTER, mto_json_error_filter, NULL,
                                                 AP_FTYPE_CONTENT_SET);
-    ap_hook_insert_error_filter(mto_gate_insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_insert_filter(mto_gate_error_document, NULL, NULL, APR_HOOK_MIDDLE);
 }

@@ -230,7 +230,7 @@ static void mto_gate_unset_identity(request_rec *r)
 
 /* Before anything else behind the gate runs: no client may claim an
  * identity.  (The earliest hook that knows the Location's configuration.) */
-static int mto_gate_scrub(request_rec *r)
+int mto_gate_scrub(request_rec *r)
 {
     const mto_dir_conf_t *dc;
 
@@ -240,7 +240,7 @@ static int mto_gate_scrub(request_rec *r)
     return DECLINED;
 }
 
-static int mto_gate_check_access(request_rec *r)
+int mto_gate_check_access(request_rec *r)
 {
     const mto_dir_conf_t *dc;
     mto_gate_t *g = mto_gate_get(r);
@@ -259,7 +259,7 @@ static int mto_gate_check_access(request_rec *r)
     return DECLINED;
 }
 
-static int mto_gate_check_authn(request_rec *r)
+int mto_gate_check_authn(request_rec *r)
 {
     const char *type = ap_auth_type(r);
     mto_gate_t *g;
@@ -282,7 +282,7 @@ static int mto_gate_check_authn(request_rec *r)
 
 /* Our AuthType's challenge is written by gate_response.c; this only tells
  * httpd that the AuthType has a module. */
-static int mto_gate_note_failure(request_rec *r, const char *auth_type)
+int mto_gate_note_failure(request_rec *r, const char *auth_type)
 {
     return strcasecmp(auth_type, MTO_AUTH_TYPE) ? DECLINED : OK;
 }
@@ -295,7 +295,7 @@ static void mto_gate_set_env(request_rec *r, const char *name, const char *value
 }
 
 /* Access was granted: what the backend learns, and what it must not see. */
-static int mto_gate_fixups(request_rec *r)
+int mto_gate_fixups(request_rec *r)
 {
     const mto_dir_conf_t *dc;
     mto_gate_t *g = mto_gate_find(r);
@@ -350,7 +350,7 @@ static int mto_gate_fixups(request_rec *r)
 
 /* A token from the query string never reaches the access log: %r, %q and
  * %U%q all come from these fields of the requests the logger looks at. */
-static int mto_gate_log_redact(request_rec *r)
+int mto_gate_log_redact(request_rec *r)
 {
     request_rec *rr;
 
@@ -371,18 +371,4 @@ static int mto_gate_log_redact(request_rec *r)
         }
     }
     return DECLINED;
-}
-
-void mto_gate_register_hooks(apr_pool_t *p)
-{
-    static const char *const before_proxy[] = { "mod_proxy.c", NULL };
-
-    ap_hook_header_parser(mto_gate_scrub, NULL, NULL, APR_HOOK_REALLY_FIRST);
-    ap_hook_check_access(mto_gate_check_access, NULL, NULL, APR_HOOK_FIRST,
-                         AP_AUTH_INTERNAL_PER_CONF);
-    ap_hook_check_authn(mto_gate_check_authn, NULL, NULL, APR_HOOK_MIDDLE,
-                        AP_AUTH_INTERNAL_PER_CONF);
-    ap_hook_note_auth_failure(mto_gate_note_failure, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_fixups(mto_gate_fixups, NULL, before_proxy, APR_HOOK_REALLY_FIRST);
-    ap_hook_log_transaction(mto_gate_log_redact, NULL, NULL, APR_HOOK_REALLY_FIRST);
 }

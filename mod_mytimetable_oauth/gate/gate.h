@@ -45,8 +45,18 @@ mto_gate_t *mto_gate_find(request_rec *r);
 /* Records a failure on g; returns the status, for returning from a hook. */
 int mto_gate_fail(mto_gate_t *g, int status, const char *error, const char *description, int json);
 
-void mto_gate_register_hooks(apr_pool_t *p);      /* gate/gate.c */
-void mto_gate_response_hooks(apr_pool_t *p);      /* gate/challenge.c */
-void mto_require_register(apr_pool_t *p);           /* gate/require.c */
+/* Hooks, registered by mod_mytimetable_oauth.c.  gate/gate.c: */
+int mto_gate_scrub(request_rec *r);                 /* header_parser: identity headers */
+int mto_gate_check_access(request_rec *r);          /* check_access: API token */
+int mto_gate_check_authn(request_rec *r);           /* check_authn: access token */
+int mto_gate_note_failure(request_rec *r, const char *auth_type);
+int mto_gate_fixups(request_rec *r);                /* identity for the backend */
+int mto_gate_log_redact(request_rec *r);            /* log_transaction */
+/* gate/challenge.c: */
+void mto_gate_insert_error_filter(request_rec *r);  /* the gate's error answers */
+void mto_gate_error_document(request_rec *r);       /* the same under an ErrorDocument */
+void mto_gate_register_filter(apr_pool_t *p);       /* the JSON error body filter */
+/* gate/require.c: the Require providers oauth-scope and api-token. */
+void mto_require_register(apr_pool_t *p);
 
 #endif /* MTO_GATE_H */

@@ -152,7 +152,7 @@ static int tool_builtin_scope(const char *s)
 {
     int i;
 
-    for (i = 0; i < mto_builtin_scope_count; i++) {
+    for (i = 0; i < MTO_BUILTIN_SCOPE_COUNT; i++) {
         if (!strcmp(s, mto_builtin_scopes[i].name)) {
             return 1;
         }
@@ -168,7 +168,7 @@ static int tool_client_add_scopes(const char *cmd, tool_new_client_t *c)
     if (c->scope_given && c->scopes->nelts == 0)
         return tool_usage_error(cmd, "--scope names no scope");
     if (!c->scope_given)
-        for (i = 0; i < mto_builtin_scope_count; i++)
+        for (i = 0; i < MTO_BUILTIN_SCOPE_COUNT; i++)
             APR_ARRAY_PUSH(c->scopes, const char *) = mto_builtin_scopes[i].name;
     for (i = 0; i < c->scopes->nelts; i++) {
         const char *s = APR_ARRAY_IDX(c->scopes, i, const char *);
