@@ -1,5 +1,7 @@
 /*
- * store.h - the database, through mod_dbd: every statement and row mapping.
+ * store.h - the database, through mod_dbd: dbd.c (connection, running
+ * statements), read.c (look-ups), write.c (writes, revocations, purge); the
+ * SQL itself is in statements.c, shared with the admin tool.
  *
  * Each call tells "no such row" (MTO_STORE_NOTFOUND) from "the database
  * failed" (MTO_STORE_ERROR, logged).
@@ -10,8 +12,9 @@
 #include <httpd.h>
 
 #include "core/core.h"
+#include "store/statements.h"           /* MTO_PURGE_BATCH */
 
-/* ------------------------------------------------------------- store.c */
+/* ------------------------------------------------------------ dbd.c */
 
 typedef enum {
     MTO_STORE_OK = 0,
@@ -24,6 +27,8 @@ typedef enum {
 void mto_store_register(apr_pool_t *pconf, server_rec *s);
 /* True when mod_dbd is loaded (checked at check_config). */
 int mto_store_available(void);
+
+/* ------------------------------------------------- read.c, write.c */
 
 mto_store_rc mto_store_client_get(request_rec *r, const char *client_id, mto_client_t **out);
 
@@ -86,10 +91,6 @@ mto_store_rc mto_store_access_token_revoke(request_rec *r, const char *token_has
 /* A MyTimetable API token (api_tokens), stored in clear or as {SHA-256}hex. */
 mto_store_rc mto_store_api_token_get(request_rec *r, const char *token, mto_api_token_t **out);
 
-/* Rows one purge removes at most per table: a run stays short whatever
- * has piled up (purge.c runs again soon when a table hit the bound). */
-#define MTO_PURGE_BATCH 500
-
 typedef struct {
     int codes;
     int access;
@@ -97,8 +98,9 @@ typedef struct {
     int approvals;
 } mto_purge_counts_t;
 
-/* Deletes what expired before now (the rules of mto.h, MTO_PURGE_*),
- * oldest first, at most MTO_PURGE_BATCH rows per table. */
+/* Deletes what expired before now (the rules in statements.c, which the
+ * admin tool's purge runs too), oldest first, at most MTO_PURGE_BATCH rows
+ * per table. */
 mto_store_rc mto_store_purge(request_rec *r, apr_int64_t now, mto_purge_counts_t *removed);
 
 #endif /* MTO_STORE_H */

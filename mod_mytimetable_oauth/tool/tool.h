@@ -3,9 +3,10 @@
  *
  * main.c parses the command line and dispatches; common.c has the helpers
  * every command shares (messages, secrets, numbers, listings); each cmd_*.c
- * is one family of commands; tool_db.c holds every SQL statement and is the
- * only file that talks to apr_dbd.  The protocol core (core/core.h)
- * supplies hashing and random values.
+ * is one family of commands; store/tool_db.c and store/tool_rows.c are the
+ * only files that talk to apr_dbd, running the statements of
+ * store/statements.c (shared with the module).  The protocol core
+ * (core/core.h) supplies hashing and random values.
  */
 #ifndef MTO_TOOL_H
 #define MTO_TOOL_H
@@ -217,6 +218,7 @@ int tool_client_id_arg(tool_opts_t *o, const char **id);
 tool_cmd_fn tool_client_add;
 
 /* ---------------------------------------------------------------- tool_db.c */
+/* ----------------------------------------------------- tool_db.c, tool_rows.c */
 
 /* Every function prints what went wrong (naming the driver and apr_dbd's
  * message) and returns TOOL_FAIL, or returns TOOL_OK. */
@@ -303,8 +305,8 @@ int tool_db_token_revoke(tool_db_t *db, const char *client_id, const char *user,
  * issued from it, as RFC 7009 §2.1 asks). */
 int tool_db_token_revoke_hash(tool_db_t *db, const char *hash, tool_counts_t *revoked);
 
-/* Deletes what expired before now (README "Admin tool reference" purge; the rules of mto.h,
- * MTO_PURGE_*, which the module's own purge uses too). */
+/* Deletes what expired before now (README "Admin tool reference" purge),
+ * with the module's own purge statements (store/statements.c). */
 int tool_db_purge(tool_db_t *db, apr_int64_t now, tool_counts_t *purged);
 
 #endif /* MTO_TOOL_H */

@@ -1,0 +1,66 @@
+/*
+ * dbd.h - the store's plumbing over mod_dbd (store/dbd.c), shared by
+ * store/read.c and store/write.c.  Private to store/: the only header
+ * outside of it that sees apr_dbd.
+ *
+ * Every function here that fails has logged why.
+ */
+#ifndef MTO_STORE_DBD_H
+#define MTO_STORE_DBD_H
+
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+
+#include "store/store.h"
+#include "store/statements.h"
+
+/* A row being read.  Start with row = NULL: the drivers reuse a non-NULL
+ * row for the next one. */
+typedef struct {
+    request_rec *r;
+    ap_dbd_t *dbd;
+    apr_dbd_row_t *row;
+} mto_row_t;
+
+/* This request's connection, or NULL (logged). */
+ap_dbd_t *mto_conn(request_rec *r);
+
+/* Runs a SELECT; *res is ready for mto_next_row.  Returns 0, or non-zero.
+ * args are the statement's parameters, as strings. */
+int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results_t **res,
+               int nargs, const char **args);
+
+/* Runs an INSERT/UPDATE/DELETE; *nrows gets the affected rows.  Inside a
+ * transaction no retry is possible (the transaction is already broken). */
+int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrows,
+              int nargs, const char **args, int in_transaction);
+
+/* Next row into row->row: 1 row, 0 no more rows (results drained), -1 error. */
+int mto_next_row(mto_row_t *row, apr_dbd_results_t *res, const char *label);
+
+/* The first row of a SELECT by primary key (key: its one parameter), on
+ * this request's connection.  MTO_STORE_NOTFOUND: no such row. */
+mto_store_rc mto_row_by_key(request_rec *r, const char *label, const char *key, mto_row_t *row);
+
+/* Appends the first column of every row of a SELECT (one parameter) to
+ * list, unless list is NULL. */
+mto_store_rc mto_collect(request_rec *r, ap_dbd_t *dbd, const char *label, const char *arg,
+                         apr_array_header_t *list);
+
+/* Transactions: begin, then end with the outcome so far (rolled back
+ * unless MTO_STORE_OK); mto_txn_end returns the final outcome. */
+mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t **txn);
+mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn,
+                         mto_store_rc rc);
+
+/* A number as a statement parameter. */
+const char *mto_i64(apr_pool_t *p, apr_int64_t v);
+
+/* Column n: as the driver has it (NULL for SQL NULL, valid until the next
+ * row); copied into the request's pool ("" for NULL); as a number (dflt for
+ * NULL or ""). */
+const char *mto_col_raw(const mto_row_t *row, int n);
+const char *mto_col_str(const mto_row_t *row, int n);
+apr_int64_t mto_col_i64(const mto_row_t *row, int n, apr_int64_t dflt);
+
+#endif /* MTO_STORE_DBD_H */

@@ -1,0 +1,212 @@
+/*
+ * statements.c - the SQL text of every statement (statements.h).
+ *
+ * One row per label and driver variant.  A label's rows stand together, a
+ * driver's own variant before the row common to every driver (driver NULL);
+ * a label without a common row exists only for the drivers it names.  A
+ * driver that needs other SQL (MySQL has no ON CONFLICT, for one) gets a row
+ * of its own above the common one.
+ */
+#include <string.h>
+
+#include "store/statements.h"
+
+typedef struct {
+    const char *label;
+    unsigned users;                 /* MTO_SQL_BY_MODULE | MTO_SQL_BY_TOOL */
+    const char *driver;             /* NULL: every driver without a row of its own */
+    const char *sql;
+} mto_statement_t;
+
+#define MTO_STR_(x) #x
+#define MTO_STR(x)  MTO_STR_(x)
+
+#define M  MTO_SQL_BY_MODULE
+#define T  MTO_SQL_BY_TOOL
+#define MT (MTO_SQL_BY_MODULE | MTO_SQL_BY_TOOL)
+
+/* What has expired and may be deleted (README "Admin tool reference"
+ * purge), as conditions whose one parameter is the current time.  The
+ * module's purge and the admin tool's run the same statements, so that the
+ * two always remove the same rows.  expires_at = 0 never expires.  A used
+ * code stays until it expires (a replay must still revoke what it gave),
+ * and so does a rotated refresh token (its reuse must still be detected). */
+#define MTO_PURGE_CODE_EXPIRED     "expires_at < %lld"
+#define MTO_PURGE_ACCESS_EXPIRED   "expires_at <> 0 AND expires_at < %lld"
+#define MTO_PURGE_REFRESH_EXPIRED  "expires_at <> 0 AND expires_at < %lld"
+#define MTO_PURGE_APPROVAL_EXPIRED "expires_at < %lld"
+
+/* The oldest MTO_PURGE_BATCH rows that a rule lets go.  The key subquery
+ * keeps the statement portable: neither SQLite (without a compile-time
+ * option) nor PostgreSQL has DELETE … LIMIT. */
+#define MTO_PURGE_SQL(table, key, rule) \
+    "DELETE FROM " table " WHERE (" key ") IN (SELECT " key " FROM " table " WHERE " rule \
+    " ORDER BY expires_at LIMIT " MTO_STR(MTO_PURGE_BATCH) ")"
+
+/* The admin tool shows and writes every column of a client. */
+#define MTO_TOOL_CLIENT_COLUMNS \
+    "client_id, resource_ids, client_secret, scope, authorized_grant_types, " \
+    "web_server_redirect_uri, authorities, access_token_validity, " \
+    "refresh_token_validity, additional_information, autoapprove"
+
+/* "client_id = COALESCE(%s, client_id)": a NULL filter matches every row
+ * (both columns are NOT NULL), and PostgreSQL infers the parameter's type. */
+#define MTO_TOOL_TOKEN_FILTER \
+    "client_id = COALESCE(%s, client_id) AND user_name = COALESCE(%s, user_name)"
+
+static const mto_statement_t mto_statements[] = {
+    /* ------------------------------------------------------- the module */
+    { MTO_SQL_CLIENT_GET, M, NULL,
+      "SELECT client_id, client_secret, scope, authorized_grant_types, web_server_redirect_uri, "
+      "access_token_validity, refresh_token_validity, autoapprove "
+      "FROM oauth_client_details WHERE client_id = %s" },
+    { MTO_SQL_APPROVAL_GET, M, NULL,
+      "SELECT scope FROM mto_approval WHERE user_name = %s AND client_id = %s AND expires_at > %lld" },
+    { MTO_SQL_APPROVAL_PUT, M, NULL,
+      "INSERT INTO mto_approval (user_name, client_id, scope, expires_at) VALUES (%s, %s, %s, %lld) "
+      "ON CONFLICT (user_name, client_id, scope) DO UPDATE SET expires_at = excluded.expires_at" },
+    { MTO_SQL_CODE_INSERT, M, NULL,
+      "INSERT INTO mto_code (code_hash, client_id, user_name, scope, redirect_uri, challenge, "
+      "challenge_method, expires_at, used_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %lld, 0)" },
+    { MTO_SQL_CODE_GET, M, NULL,
+      "SELECT client_id, user_name, scope, redirect_uri, challenge, challenge_method, expires_at, used_at "
+      "FROM mto_code WHERE code_hash = %s" },
+    { MTO_SQL_CODE_USE, M, NULL,
+      "UPDATE mto_code SET used_at = %lld WHERE code_hash = %s AND used_at = 0" },
+    { MTO_SQL_TOKEN_INSERT, M, NULL,
+      "INSERT INTO mto_access_token (token_hash, client_id, user_name, scope, issued_at, expires_at, "
+      "code_hash, refresh_hash) VALUES (%s, %s, %s, %s, %lld, %lld, %s, %s)" },
+    { MTO_SQL_TOKEN_GET, M, NULL,
+      "SELECT client_id, user_name, scope, issued_at, expires_at FROM mto_access_token "
+      "WHERE token_hash = %s" },
+    { MTO_SQL_TOKEN_REVOKE_CODE, M, NULL,
+      "DELETE FROM mto_access_token WHERE code_hash = %s" },
+    /* What a revocation is about to delete, for the cache to forget. */
+    { MTO_SQL_TOKEN_OF_CODE, M, NULL,
+      "SELECT token_hash FROM mto_access_token WHERE code_hash = %s" },
+    { MTO_SQL_REFRESH_GET, MT, NULL,
+      "SELECT grant_id, client_id, user_name, scope, code_hash, issued_at, expires_at, rotated_at "
+      "FROM mto_refresh_token WHERE token_hash = %s" },
+    { MTO_SQL_REFRESH_INSERT, M, NULL,
+      "INSERT INTO mto_refresh_token (token_hash, grant_id, client_id, user_name, scope, code_hash, "
+      "issued_at, expires_at, rotated_at) VALUES (%s, %s, %s, %s, %s, %s, %lld, %lld, 0)" },
+    { MTO_SQL_REFRESH_ROTATE, M, NULL,
+      "UPDATE mto_refresh_token SET rotated_at = %lld WHERE token_hash = %s AND rotated_at = 0" },
+    { MTO_SQL_REFRESH_GRANT_OF_CODE, M, NULL,
+      "SELECT grant_id FROM mto_refresh_token WHERE code_hash = %s LIMIT 1" },
+    { MTO_SQL_REFRESH_GRANT_CLOSE, M, NULL,
+      "UPDATE mto_refresh_token SET rotated_at = %lld WHERE grant_id = %s AND rotated_at = 0" },
+    { MTO_SQL_REFRESH_GRANT_ACCESS, MT, NULL,
+      "DELETE FROM mto_access_token WHERE refresh_hash IN "
+      "(SELECT token_hash FROM mto_refresh_token WHERE grant_id = %s)" },
+    { MTO_SQL_REFRESH_GRANT_TOKENS, M, NULL,
+      "SELECT token_hash FROM mto_access_token WHERE refresh_hash IN "
+      "(SELECT token_hash FROM mto_refresh_token WHERE grant_id = %s)" },
+    { MTO_SQL_REFRESH_GRANT_DELETE, MT, NULL,
+      "DELETE FROM mto_refresh_token WHERE grant_id = %s" },
+    /* The token in clear (as MyTimetable writes it) or {SHA-256}hex in
+     * either case (as the admin tool writes it): one indexed look-up. */
+    { MTO_SQL_API_TOKEN_GET, M, NULL,
+      "SELECT name, token, is_elevated, authentication_required FROM api_tokens "
+      "WHERE token IN (%s, %s, %s)" },
+    { MTO_SQL_TOKEN_DELETE, MT, NULL,
+      "DELETE FROM mto_access_token WHERE token_hash = %s" },
+    { MTO_SQL_PURGE_CODES, MT, NULL,
+      MTO_PURGE_SQL("mto_code", "code_hash", MTO_PURGE_CODE_EXPIRED) },
+    { MTO_SQL_PURGE_ACCESS, MT, NULL,
+      MTO_PURGE_SQL("mto_access_token", "token_hash", MTO_PURGE_ACCESS_EXPIRED) },
+    { MTO_SQL_PURGE_REFRESH, MT, NULL,
+      MTO_PURGE_SQL("mto_refresh_token", "token_hash", MTO_PURGE_REFRESH_EXPIRED) },
+    { MTO_SQL_PURGE_APPROVALS, MT, NULL,
+      MTO_PURGE_SQL("mto_approval", "user_name, client_id, scope", MTO_PURGE_APPROVAL_EXPIRED) },
+
+    /* --------------------------------------------------- the admin tool */
+    /* httpd's children may be writing: wait for them, not fail. */
+    { MTO_SQL_TOOL_BUSY_TIMEOUT, T, "sqlite3", "PRAGMA busy_timeout = 10000" },
+    /* Quiet the NOTICEs of CREATE … IF NOT EXISTS on a second init. */
+    { MTO_SQL_TOOL_QUIET_NOTICES, T, "pgsql", "SET client_min_messages = warning" },
+    { MTO_SQL_TOOL_JOURNAL_MODE, T, "sqlite3", "PRAGMA journal_mode" },
+    { MTO_SQL_TOOL_CLIENT_GET, T, NULL,
+      "SELECT " MTO_TOOL_CLIENT_COLUMNS " FROM oauth_client_details WHERE client_id = %s" },
+    { MTO_SQL_TOOL_CLIENT_LIST, T, NULL,
+      "SELECT " MTO_TOOL_CLIENT_COLUMNS " FROM oauth_client_details ORDER BY client_id" },
+    { MTO_SQL_TOOL_CLIENT_INSERT, T, NULL,
+      "INSERT INTO oauth_client_details (" MTO_TOOL_CLIENT_COLUMNS ") "
+      "VALUES (%s, %s, %s, %s, %s, %s, %s, %lld, %lld, %s, %s)" },
+    { MTO_SQL_TOOL_CLIENT_SECRET, T, NULL,
+      "UPDATE oauth_client_details SET client_secret = %s WHERE client_id = %s" },
+    { MTO_SQL_TOOL_CLIENT_CODES, T, NULL, "DELETE FROM mto_code WHERE client_id = %s" },
+    { MTO_SQL_TOOL_CLIENT_ACCESS, T, NULL, "DELETE FROM mto_access_token WHERE client_id = %s" },
+    { MTO_SQL_TOOL_CLIENT_REFRESH, T, NULL, "DELETE FROM mto_refresh_token WHERE client_id = %s" },
+    { MTO_SQL_TOOL_CLIENT_APPROVALS, T, NULL, "DELETE FROM mto_approval WHERE client_id = %s" },
+    { MTO_SQL_TOOL_CLIENT_DELETE, T, NULL, "DELETE FROM oauth_client_details WHERE client_id = %s" },
+    { MTO_SQL_TOOL_API_COUNT_NAME, T, NULL, "SELECT COUNT(*) FROM api_tokens WHERE name = %s" },
+    /* The module takes {SHA-256} hex in either case: the second parameter
+     * is the lowercase form. */
+    { MTO_SQL_TOOL_API_COUNT_TOKEN, T, NULL,
+      "SELECT COUNT(*) FROM api_tokens WHERE token = %s OR lower(token) = %s" },
+    /* '1'/'0' cast to BOOLEAN: PostgreSQL's boolean reads them, and
+     * SQLite's BOOLEAN (numeric affinity) stores 1/0 as MyTimetable does. */
+    { MTO_SQL_TOOL_API_INSERT, T, NULL,
+      "INSERT INTO api_tokens (name, token, is_elevated, authentication_required) "
+      "VALUES (%s, %s, CAST(%s AS BOOLEAN), CAST(%s AS BOOLEAN))" },
+    { MTO_SQL_TOOL_API_LIST, T, NULL,
+      "SELECT name, token, is_elevated, authentication_required FROM api_tokens ORDER BY name" },
+    { MTO_SQL_TOOL_API_DELETE, T, NULL, "DELETE FROM api_tokens WHERE name = %s" },
+    { MTO_SQL_TOOL_ACCESS_LIST, T, NULL,
+      "SELECT token_hash, client_id, user_name, scope, issued_at, expires_at "
+      "FROM mto_access_token WHERE " MTO_TOOL_TOKEN_FILTER " ORDER BY issued_at, token_hash" },
+    { MTO_SQL_TOOL_REFRESH_LIST, T, NULL,
+      "SELECT token_hash, client_id, user_name, scope, issued_at, expires_at, rotated_at "
+      "FROM mto_refresh_token WHERE " MTO_TOOL_TOKEN_FILTER " ORDER BY issued_at, token_hash" },
+    { MTO_SQL_TOOL_ACCESS_REVOKE, T, NULL,
+      "DELETE FROM mto_access_token WHERE " MTO_TOOL_TOKEN_FILTER },
+    { MTO_SQL_TOOL_REFRESH_REVOKE, T, NULL,
+      "DELETE FROM mto_refresh_token WHERE " MTO_TOOL_TOKEN_FILTER },
+    { MTO_SQL_TOOL_CODES_REVOKE, T, NULL,
+      "DELETE FROM mto_code WHERE used_at = 0 AND " MTO_TOOL_TOKEN_FILTER },
+};
+#define MTO_NSTATEMENTS (sizeof(mto_statements) / sizeof(mto_statements[0]))
+
+const char *mto_statement_sql(const char *label, const char *driver)
+{
+    size_t i;
+
+    for (i = 0; i < MTO_NSTATEMENTS; i++) {
+        const mto_statement_t *st = &mto_statements[i];
+
+        if (strcmp(st->label, label) != 0) {
+            continue;
+        }
+        if (!st->driver || (driver && !strcmp(st->driver, driver))) {
+            return st->sql;
+        }
+    }
+    return NULL;
+}
+
+int mto_statement_varies(const char *label)
+{
+    size_t i;
+
+    for (i = 0; i < MTO_NSTATEMENTS; i++) {
+        if (mto_statements[i].driver && !strcmp(mto_statements[i].label, label)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *mto_statement_next(size_t *pos, unsigned users)
+{
+    while (*pos < MTO_NSTATEMENTS) {
+        size_t i = (*pos)++;
+
+        /* A label's rows stand together: its first one stands for it. */
+        if ((mto_statements[i].users & users)
+            && (i == 0 || strcmp(mto_statements[i - 1].label, mto_statements[i].label) != 0)) {
+            return mto_statements[i].label;
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,93 @@
+/*
+ * statements.h - every SQL statement of the module and of the admin tool,
+ * by label: the one place SQL text lives (the schema files apart).
+ *
+ * Plain C strings with apr_dbd's placeholders (%s, %lld); no httpd and no
+ * apr_dbd here, so that the admin tool links statements.c too.  A statement
+ * that must differ per apr_dbd driver has a variant for that driver in
+ * statements.c; callers ask by label and driver name.
+ */
+#ifndef MTO_STATEMENTS_H
+#define MTO_STATEMENTS_H
+
+#include <stddef.h>
+
+/* Labels carry the module's prefix: mod_dbd shares one namespace. */
+
+/* The module's (store/read.c, store/write.c). */
+#define MTO_SQL_CLIENT_GET              "mto_client_get"
+#define MTO_SQL_APPROVAL_GET            "mto_approval_get"
+#define MTO_SQL_APPROVAL_PUT            "mto_approval_put"
+#define MTO_SQL_CODE_INSERT             "mto_code_insert"
+#define MTO_SQL_CODE_GET                "mto_code_get"
+#define MTO_SQL_CODE_USE                "mto_code_use"
+#define MTO_SQL_TOKEN_INSERT            "mto_token_insert"
+#define MTO_SQL_TOKEN_GET               "mto_token_get"
+#define MTO_SQL_TOKEN_REVOKE_CODE       "mto_token_revoke_code"
+#define MTO_SQL_TOKEN_OF_CODE           "mto_token_of_code"
+#define MTO_SQL_API_TOKEN_GET           "mto_api_token_get"
+/* Refresh tokens: one grant = one family of rows sharing grant_id. */
+#define MTO_SQL_REFRESH_INSERT          "mto_refresh_insert"
+#define MTO_SQL_REFRESH_ROTATE          "mto_refresh_rotate"
+#define MTO_SQL_REFRESH_GRANT_OF_CODE   "mto_refresh_grant_of_code"
+#define MTO_SQL_REFRESH_GRANT_CLOSE     "mto_refresh_grant_close"
+#define MTO_SQL_REFRESH_GRANT_TOKENS    "mto_refresh_grant_tokens"
+
+/* The module's, run by the admin tool too: both revoke and purge alike. */
+#define MTO_SQL_REFRESH_GET             "mto_refresh_get"   /* grant_id first */
+#define MTO_SQL_TOKEN_DELETE            "mto_token_delete"
+#define MTO_SQL_REFRESH_GRANT_ACCESS    "mto_refresh_grant_access"
+#define MTO_SQL_REFRESH_GRANT_DELETE    "mto_refresh_grant_delete"
+#define MTO_SQL_PURGE_CODES             "mto_purge_codes"
+#define MTO_SQL_PURGE_ACCESS            "mto_purge_access"
+#define MTO_SQL_PURGE_REFRESH           "mto_purge_refresh"
+#define MTO_SQL_PURGE_APPROVALS         "mto_purge_approvals"
+
+/* The admin tool's own (tool/tool_rows.c, tool/tool_db.c). */
+#define MTO_SQL_TOOL_BUSY_TIMEOUT       "mto_tool_busy_timeout" /* sqlite3 only */
+#define MTO_SQL_TOOL_QUIET_NOTICES      "mto_tool_quiet_notices" /* pgsql only */
+#define MTO_SQL_TOOL_JOURNAL_MODE       "mto_tool_journal_mode" /* sqlite3 only */
+#define MTO_SQL_TOOL_CLIENT_GET         "mto_tool_client_get"
+#define MTO_SQL_TOOL_CLIENT_LIST        "mto_tool_client_list"
+#define MTO_SQL_TOOL_CLIENT_INSERT      "mto_tool_client_insert"
+#define MTO_SQL_TOOL_CLIENT_SECRET      "mto_tool_client_secret"
+#define MTO_SQL_TOOL_CLIENT_CODES       "mto_tool_client_codes"
+#define MTO_SQL_TOOL_CLIENT_ACCESS      "mto_tool_client_access"
+#define MTO_SQL_TOOL_CLIENT_REFRESH     "mto_tool_client_refresh"
+#define MTO_SQL_TOOL_CLIENT_APPROVALS   "mto_tool_client_approvals"
+#define MTO_SQL_TOOL_CLIENT_DELETE      "mto_tool_client_delete"
+#define MTO_SQL_TOOL_API_COUNT_NAME     "mto_tool_api_count_name"
+#define MTO_SQL_TOOL_API_COUNT_TOKEN    "mto_tool_api_count_token"
+#define MTO_SQL_TOOL_API_INSERT         "mto_tool_api_insert"
+#define MTO_SQL_TOOL_API_LIST           "mto_tool_api_list"
+#define MTO_SQL_TOOL_API_DELETE         "mto_tool_api_delete"
+#define MTO_SQL_TOOL_ACCESS_LIST        "mto_tool_access_list"
+#define MTO_SQL_TOOL_REFRESH_LIST       "mto_tool_refresh_list"
+#define MTO_SQL_TOOL_ACCESS_REVOKE      "mto_tool_access_revoke"
+#define MTO_SQL_TOOL_REFRESH_REVOKE     "mto_tool_refresh_revoke"
+#define MTO_SQL_TOOL_CODES_REVOKE       "mto_tool_codes_revoke"
+
+/* Rows one purge statement removes at most: a module run stays short
+ * whatever has piled up (endpoints/purge.c runs again soon when a table hit
+ * the bound); the admin tool repeats it until a table is done. */
+#define MTO_PURGE_BATCH 500
+
+/* Who runs a statement. */
+#define MTO_SQL_BY_MODULE 1u                   /* registered with mod_dbd */
+#define MTO_SQL_BY_TOOL   2u
+
+/* The SQL of label for an apr_dbd driver ("sqlite3", "pgsql", …; NULL:
+ * the text common to every driver): the driver's own variant if it has
+ * one, else the common text.  NULL for an unknown label, or one that this
+ * driver has no statement for (a SQLite PRAGMA on PostgreSQL). */
+const char *mto_statement_sql(const char *label, const char *driver);
+
+/* True when label has a variant for some driver: it cannot be prepared
+ * before the driver is known. */
+int mto_statement_varies(const char *label);
+
+/* The labels of the statements that users (MTO_SQL_*) run, one per call:
+ * *pos starts at 0; NULL after the last. */
+const char *mto_statement_next(size_t *pos, unsigned users);
+
+#endif /* MTO_STATEMENTS_H */
