@@ -106,7 +106,7 @@ static void mto_register_hooks(apr_pool_t *p)
     ap_hook_check_config(mto_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* SQL statements (before mod_dbd's post_config), consent key, caches. */
     ap_hook_post_config(mto_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
-    /* Per-child state of client_auth.c, cache/cache.c and purge.c. */
+    /* Per-child state of endpoints/client_auth.c, cache/cache.c and endpoints/purge.c. */
     ap_hook_child_init(mto_child_init, NULL, NULL, APR_HOOK_MIDDLE);
 
     /* The authorization server: one handler per endpoint. */

@@ -2,7 +2,7 @@
 # "Caching") with shmcb, in the virtual hosts of t/conf/cache.conf.in:
 #  a) cache: the test database.  A look-up reaches the database once, then
 #     the cache answers: valid and junk access tokens, API tokens, clients
-#     (counted with the "db: <statement>" lines store.c logs at trace2).
+#     (counted with the "db: <statement>" lines store/dbd.c logs at trace2).
 #     Revoking through this server (a replayed code, a reused refresh token)
 #     stops the tokens at once; an entry never outlives its token.
 #  b) cache_outage, cache_ttl, cache_none: an SQLite database of their own,

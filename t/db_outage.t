@@ -8,7 +8,7 @@
 #     has a database file of its own, made unreadable and then restored.
 #  b) PostgreSQL, when MTO_DBD_DRIVER=pgsql: build/test's private server is
 #     stopped and started again under the main server.  Pooled connections
-#     lose their prepared statements; store.c must prepare them again.
+#     lose their prepared statements; store/dbd.c must prepare them again.
 # Whatever fails, the END block gives the database back to the other tests.
 use strict;
 use warnings FATAL => 'all';

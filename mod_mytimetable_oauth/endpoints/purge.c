@@ -1,6 +1,6 @@
 /*
  * purge.c - removing expired codes, tokens and approvals from inside httpd,
- * by the same rules as the admin tool's `purge` (mto.h, MTO_PURGE_*).
+ * by the same rules as the admin tool's `purge` (store/statements.h, MTO_PURGE_*).
  *
  * Off every hot path: never on the gate, only after the token, revocation
  * or introspection endpoint has answered (the answer is flushed first, so

@@ -7,10 +7,10 @@
  *   check_access       credentials read and looked up once (mto_gate_get);
  *                      a malformed or invalid credential stops here
  *   check_authn        r->user from the access token or an elevated API token
- *   authz providers    Require oauth-scope / api-token (authz.c)
+ *   authz providers    Require oauth-scope / api-token (require.c)
  *   fixups             identity handed on, the token taken away
  *   log_transaction    a token from the query string redacted before logging
- * Error answers are shaped in one place, gate_response.c.
+ * Error answers are shaped in one place, challenge.c.
  */
 #include "log.h"
 #include "config/config.h"
@@ -280,7 +280,7 @@ int mto_gate_check_authn(request_rec *r)
     return OK;
 }
 
-/* Our AuthType's challenge is written by gate_response.c; this only tells
+/* Our AuthType's challenge is written by challenge.c; this only tells
  * httpd that the AuthType has a module. */
 int mto_gate_note_failure(request_rec *r, const char *auth_type)
 {

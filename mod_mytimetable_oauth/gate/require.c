@@ -1,5 +1,5 @@
 /*
- * authz.c - the Require providers of the gate (README "The gate"):
+ * require.c - the Require providers of the gate (README "The gate"):
  *
  *   Require oauth-scope S1 S2 …   the access token has any one of the scopes
  *   Require api-token [NAME …]    a valid apiToken (of one of these names)
@@ -7,7 +7,7 @@
  * They combine with Apache's own providers in <RequireAll>/<RequireAny>.
  * mod_authz_core first asks them with no user: a valid API token can grant
  * on its own then; AUTHZ_DENIED_NO_USER makes httpd authenticate
- * (gate.c) and ask again.  A denial only records why: gate_response.c turns
+ * (gate.c) and ask again.  A denial only records why: challenge.c turns
  * it into the answer.
  */
 #include "log.h"

@@ -43,7 +43,7 @@
 #define MTO_SQL_PURGE_REFRESH           "mto_purge_refresh"
 #define MTO_SQL_PURGE_APPROVALS         "mto_purge_approvals"
 
-/* The admin tool's own (tool/tool_rows.c, tool/tool_db.c). */
+/* The admin tool's own (store/tool_rows.c, store/tool_db.c). */
 #define MTO_SQL_TOOL_BUSY_TIMEOUT       "mto_tool_busy_timeout" /* sqlite3 only */
 #define MTO_SQL_TOOL_QUIET_NOTICES      "mto_tool_quiet_notices" /* pgsql only */
 #define MTO_SQL_TOOL_JOURNAL_MODE       "mto_tool_journal_mode" /* sqlite3 only */

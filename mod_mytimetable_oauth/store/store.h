@@ -52,7 +52,7 @@ mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
 
 /* The revoking functions below append the SHA-256 hex of every access token
  * they delete to revoked (an array of const char *; NULL: not wanted), so
- * that the cache can forget them (mto_cached_* in cached_store.c). */
+ * that the cache can forget them (mto_cached_* in cache/cached_store.c). */
 
 /* Revokes every access token issued from a code (replay, RFC 6749 §4.1.2). */
 mto_store_rc mto_store_tokens_revoke_by_code(request_rec *r, const char *code_hash,

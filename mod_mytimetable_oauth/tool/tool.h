@@ -217,8 +217,7 @@ int tool_client_id_arg(tool_opts_t *o, const char **id);
 /* cmd_client_add.c */
 tool_cmd_fn tool_client_add;
 
-/* ---------------------------------------------------------------- tool_db.c */
-/* ----------------------------------------------------- tool_db.c, tool_rows.c */
+/* ----------------------------------------- store/tool_db.c, store/tool_rows.c */
 
 /* Every function prints what went wrong (naming the driver and apr_dbd's
  * message) and returns TOOL_FAIL, or returns TOOL_OK. */

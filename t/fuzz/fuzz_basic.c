@@ -1,6 +1,6 @@
 /*
  * fuzz_basic.c - libFuzzer target for HTTP Basic client credentials
- * (RFC 6749 §2.3.1, proto.c mto_basic_credentials): an Authorization value
+ * (RFC 6749 §2.3.1, core/proto.c mto_basic_credentials): an Authorization value
  * "Basic" 1*SP base64(urlencode(id) ":" urlencode(secret)).
  *
  * The input is tried three ways: as the header value itself; as the bytes

@@ -6,7 +6,7 @@
  * parts are the whole input again), and wrapped in "Bearer …",
  * "access_token=…" and "GET /x?… HTTP/1.1" to reach past the first checks.
  * Each result is compared with a model written here from RFC 6750 and the
- * contract in mto.h, so a wrong answer aborts like a crash does; with
+ * contract in core/bearer.h, so a wrong answer aborts like a crash does; with
  * fuzz_alloc every buffer is its own heap block, so ASan sees overflows.
  * Built and run by build/fuzz (harness: fuzz.h).
  */

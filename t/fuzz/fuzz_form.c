@@ -1,5 +1,5 @@
 /*
- * fuzz_form.c - libFuzzer target for form and query decoding (proto.c):
+ * fuzz_form.c - libFuzzer target for form and query decoding (core/form.c):
  * mto_form_parse, mto_form_unescape, mto_param and mto_utf8_ok.
  *
  * The input is a request body as it comes, not NUL-terminated (libFuzzer's

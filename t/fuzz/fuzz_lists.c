@@ -1,5 +1,5 @@
 /*
- * fuzz_lists.c - libFuzzer target for the lists of proto.c: the client's
+ * fuzz_lists.c - libFuzzer target for the lists of core/lists.c: the client's
  * comma-separated scope, grant-type and redirect-URI lists (mto_list_split,
  * _contains, _subset, _join), requested scopes (mto_scope_syntax_ok,
  * RFC 6749 §3.3), and the redirect back to a client (mto_url_add_params).

@@ -1,5 +1,5 @@
 /*
- * fuzz_pkce.c - libFuzzer target for PKCE (RFC 7636, proto.c):
+ * fuzz_pkce.c - libFuzzer target for PKCE (RFC 7636, core/proto.c):
  * mto_pkce_verifier_ok, mto_pkce_challenge_ok, mto_pkce_matches, and the
  * S256 transform it relies on (crypto.c mto_sha256_b64url).
  *

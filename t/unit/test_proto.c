@@ -1,5 +1,5 @@
 /*
- * test_proto.c - unit tests for the protocol rules (proto.c): forms, Basic
+ * test_proto.c - unit tests for the protocol rules (core/form.c, lists.c, proto.c): forms, Basic
  * client credentials, scope lists and syntax, PKCE, UTF-8, redirect URLs.
  * Prints TAP; run through t/unit/proto.t.
  */

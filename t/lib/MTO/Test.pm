@@ -708,7 +708,7 @@ sub error_log_since {
 
 # db_statements($mark, $label): how many times the statement $label (e.g.
 # 'mto_token_get') ran since error_log_mark() returned $mark, in virtual
-# hosts with "LogLevel mytimetable_oauth:trace2" (store.c logs each one).
+# hosts with "LogLevel mytimetable_oauth:trace2" (store/dbd.c logs each one).
 sub db_statements {
     my ($mark, $label) = @_;
     return scalar grep { /\[mytimetable_oauth:trace2\].* db: \Q$label\E$/ } error_log_since($mark);
