@@ -87,7 +87,8 @@ static int mto_authz_error(request_rec *r, const mto_authz_req_t *req, const cha
     return mto_authz_redirect(r, req, out);
 }
 
-/* Client and redirect_uri: until both are known good, nothing redirects. */
+/* Client and redirect_uri: until both are known good, nothing redirects.
+ * OK when both are good, else the status of the error page sent. */
 static int mto_authz_client(request_rec *r, const apr_table_t *params, int bad_redirect,
                             mto_authz_req_t *req)
 {
@@ -190,7 +191,8 @@ static int mto_authz_issue_code(request_rec *r, const mto_authz_req_t *req, apr_
     return mto_authz_redirect(r, req, out);
 }
 
-/* The user already agreed: autoapprove, or a remembered approval. */
+/* The user already agreed (*approved): autoapprove, or a remembered
+ * approval.  OK, or the status of the error sent (the database failed). */
 static int mto_authz_preapproved(request_rec *r, const mto_authz_req_t *req, int *approved)
 {
     const mto_client_t *c = req->client;
@@ -265,8 +267,7 @@ int mto_handle_authorize(request_rec *r)
     }
     memset(&req, 0, sizeof(req));
     params = mto_authz_params(r, &bad, &bad_redirect);
-    rv = mto_authz_client(r, params, bad_redirect, &req);
-    if (rv != OK || r->status != HTTP_OK) {
+    if ((rv = mto_authz_client(r, params, bad_redirect, &req)) != OK) {
         return rv;
     }
     /* From here on the client and redirect URI are trusted: errors redirect. */
@@ -285,8 +286,7 @@ int mto_handle_authorize(request_rec *r)
     if (r->method_number == M_POST) {
         return mto_authz_decide(r, &req, now);
     }
-    rv = mto_authz_preapproved(r, &req, &approved);
-    if (rv != OK || r->status != HTTP_OK) {
+    if ((rv = mto_authz_preapproved(r, &req, &approved)) != OK) {
         return rv;
     }
     if (approved) {

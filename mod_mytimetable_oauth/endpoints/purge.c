@@ -38,7 +38,7 @@ static int mto_purge_hit_bound(const mto_purge_counts_t *n)
            || n->refresh >= MTO_PURGE_BATCH || n->approvals >= MTO_PURGE_BATCH;
 }
 
-void mto_purge_after_answer(request_rec *r)
+void mto_purge_after_answer(request_rec *r, int status)
 {
     mto_server_conf_t *c = mto_server_conf(r->server);
     apr_int64_t now = apr_time_sec(apr_time_now());
@@ -46,7 +46,7 @@ void mto_purge_after_answer(request_rec *r)
 
     /* Not after a database failure (it would only fail again), nor inside
      * a sub-request (whose answer is part of another). */
-    if (r->main || r->status >= HTTP_INTERNAL_SERVER_ERROR || !mto_purge_claim(c, now)) {
+    if (r->main || status >= HTTP_INTERNAL_SERVER_ERROR || !mto_purge_claim(c, now)) {
         return;
     }
     ap_rflush(r);

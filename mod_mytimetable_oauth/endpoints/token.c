@@ -24,28 +24,9 @@
 /* refresh_token_validity NULL: 30 days, as Spring Security OAuth has it. */
 #define MTO_REFRESH_LIFETIME_DEFAULT (30 * 86400)
 
-/* RFC 6749 §5.1 success: bearer token, scope; expires_in unless it never
- * expires; the refresh token when one was issued. */
-static int mto_token_success(request_rec *r, const char *token, const mto_token_t *t,
-                             const char *refresh)
-{
-    json_t *body = json_pack("{s:s, s:s, s:s}", "access_token", token, "token_type", "bearer",
-                             "scope", t->scope);
-
-    if (!body) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    if (t->expires) {
-        json_object_set_new(body, "expires_in", json_integer(t->expires - t->issued));
-    }
-    if (refresh) {
-        json_object_set_new(body, "refresh_token", json_string(refresh));
-    }
-    return mto_send_json(r, HTTP_OK, body);
-}
-
-/* A fresh token (256 random bits, base64url) into *out.  When the generator
- * fails nothing may be issued: logs and returns the server_error answer. */
+/* A fresh token (256 random bits, base64url) into *out: OK.  When the
+ * generator fails nothing may be issued: logs, answers server_error and
+ * returns its status. */
 static int mto_fresh_token(request_rec *r, const char **out)
 {
     *out = mto_random_b64url(r->pool, MTO_TOKEN_BYTES);
@@ -151,7 +132,7 @@ static int mto_grant_authorization_code(request_rec *r, const apr_table_t *param
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "access token%s issued "
                       "to client %s for user %s, scope '%s'", refresh ? " and refresh token" : "",
                       mto_log_safe(r, t.client_id), mto_log_safe(r, t.user), t.scope);
-        return mto_token_success(r, token, &t, refresh);
+        return mto_send_token(r, token, &t, refresh);
     case MTO_STORE_CONFLICT:
         goto replayed;
     default:
@@ -236,7 +217,7 @@ static int mto_grant_refresh_token(request_rec *r, const apr_table_t *params,
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "access token "
                       "refreshed for client %s, user %s, scope '%s'",
                       mto_log_safe(r, t.client_id), mto_log_safe(r, t.user), t.scope);
-        return mto_token_success(r, token, &t, refresh);
+        return mto_send_token(r, token, &t, refresh);
     case MTO_STORE_CONFLICT:
         return mto_refresh_reused(r, client, stored, now);
     default:
@@ -252,8 +233,7 @@ int mto_handle_token(request_rec *r)
     const char *grant = NULL;
     int rv;
 
-    rv = mto_client_request(r, "token", &params, &client);
-    if (!client) {
+    if ((rv = mto_client_request(r, "token", &params, &client)) != OK) {
         return rv;
     }
     if (mto_param(params, "grant_type", &grant) != 1) {
