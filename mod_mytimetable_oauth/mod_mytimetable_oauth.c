@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "store/store.h"
 #include "cache/cache.h"
+#include "respond/respond.h"
 #include "endpoints/endpoints.h"
 #include "gate/gate.h"
 
@@ -74,11 +75,14 @@ static int mto_handler(request_rec *r)
     }
     for (i = 0; i < sizeof(mto_handlers) / sizeof(mto_handlers[0]); i++) {
         if (!strcmp(r->handler, mto_handlers[i].name)) {
-            rv = mto_handlers[i].handle(r);
-            if (rv == OK && mto_handlers[i].purge_after) {
-                mto_purge_after_answer(r);
+            rv = mto_handlers[i].handle(r);     /* the status it answered with */
+            if (rv == MTO_NOT_SENT) {
+                return HTTP_INTERNAL_SERVER_ERROR;      /* httpd answers */
             }
-            return rv;
+            if (mto_handlers[i].purge_after) {
+                mto_purge_after_answer(r, rv);
+            }
+            return OK;
         }
     }
     return DECLINED;

@@ -7,6 +7,7 @@
  * → code.  The user is whoever Apache's own authentication says (r->user).
  */
 #include "log.h"
+#include "core/grant.h"
 #include "config/config.h"
 #include "store/store.h"
 #include "cache/cache.h"
@@ -21,9 +22,7 @@ typedef struct {
     const char *redirect_uri;           /* where the user goes back to */
     const char *redirect_param;         /* redirect_uri as sent; "" if absent */
     const char *state;                  /* NULL if absent */
-    apr_array_header_t *scopes;
-    const char *challenge;              /* "" if none */
-    const char *challenge_method;       /* "" if none */
+    mto_authz_grant_t grant;            /* scopes and PKCE challenge */
 } mto_authz_req_t;
 
 /* Parses the query pair by pair, so that one undecodable parameter does not
@@ -88,7 +87,8 @@ static int mto_authz_error(request_rec *r, const mto_authz_req_t *req, const cha
     return mto_authz_redirect(r, req, out);
 }
 
-/* Client and redirect_uri: until both are known good, nothing redirects. */
+/* Client and redirect_uri: until both are known good, nothing redirects.
+ * OK when both are good, else the status of the error page sent. */
 static int mto_authz_client(request_rec *r, const apr_table_t *params, int bad_redirect,
                             mto_authz_req_t *req)
 {
@@ -132,12 +132,12 @@ static int mto_authz_client(request_rec *r, const apr_table_t *params, int bad_r
                                "registered for it, or gave none where one is needed.");
 }
 
-/* Scope and PKCE; returns NULL when good, else the error and description. */
+/* response_type, grant type, then scope and PKCE (core/grant.c); returns
+ * NULL when good, else the error and description. */
 static const char *mto_authz_check(request_rec *r, const apr_table_t *params, mto_authz_req_t *req,
                                    const char **description)
 {
-    const mto_server_conf_t *conf = mto_server_conf(r->server);
-    const char *v = NULL, *method = NULL, *challenge = NULL;
+    const char *v = NULL;
     int n;
 
     n = mto_param(params, "response_type", &v);
@@ -153,50 +153,9 @@ static const char *mto_authz_check(request_rec *r, const apr_table_t *params, mt
         *description = "this client may not use the authorization code grant";
         return "unauthorized_client";
     }
-
-    if (mto_param(params, "scope", &v) == 1) {
-        if (!mto_scope_syntax_ok(v)) {
-            *description = "scope is not a space-separated list of scope names";
-            return "invalid_scope";
-        }
-        req->scopes = mto_scope_split(r->pool, v);
-    }
-    else {
-        req->scopes = req->client->scopes;     /* no scope: all the client's scopes */
-    }
-    if (req->scopes->nelts == 0 || !mto_list_subset(req->scopes, req->client->scopes)) {
-        *description = "the requested scope is not allowed for this client";
-        return "invalid_scope";
-    }
-
-    n = mto_param(params, "code_challenge", &challenge);
-    if (mto_param(params, "code_challenge_method", &method) == 1 && n == 0) {
-        *description = "code_challenge_method without code_challenge";
-        return "invalid_request";
-    }
-    if (n == 0) {
-        if (mto_conf_require_pkce(conf)) {
-            *description = "PKCE is required: send code_challenge with code_challenge_method=S256";
-            return "invalid_request";
-        }
-        req->challenge = req->challenge_method = "";
-        return NULL;
-    }
-    if (!method) {
-        method = "plain";               /* RFC 7636 §4.3 default */
-    }
-    if (strcmp(method, "S256") != 0 && (strcmp(method, "plain") != 0 || mto_conf_require_pkce(conf))) {
-        *description = mto_conf_require_pkce(conf) ? "code_challenge_method must be S256"
-                                                   : "code_challenge_method must be S256 or plain";
-        return "invalid_request";
-    }
-    if (!mto_pkce_challenge_ok(method, challenge)) {
-        *description = "code_challenge is malformed (RFC 7636 section 4.2)";
-        return "invalid_request";
-    }
-    req->challenge = challenge;
-    req->challenge_method = method;
-    return NULL;
+    return mto_authz_grant_check(r->pool, params, req->client->scopes,
+                                 mto_conf_require_pkce(mto_server_conf(r->server)), &req->grant,
+                                 description);
 }
 
 /* Issues a code and sends the user back with it. */
@@ -214,10 +173,10 @@ static int mto_authz_issue_code(request_rec *r, const mto_authz_req_t *req, apr_
     }
     c.client_id = req->client->client_id;
     c.user = r->user;
-    c.scope = mto_list_join(r->pool, req->scopes);
+    c.scope = mto_list_join(r->pool, req->grant.scopes);
     c.redirect_uri = req->redirect_param;
-    c.challenge = req->challenge;
-    c.challenge_method = req->challenge_method;
+    c.challenge = req->grant.challenge;
+    c.challenge_method = req->grant.challenge_method;
     c.expires = now + mto_conf_code_lifetime(conf);
     c.used = 0;
     if (mto_store_code_insert(r, mto_sha256_hex(r->pool, code, strlen(code)), &c) != MTO_STORE_OK) {
@@ -232,17 +191,18 @@ static int mto_authz_issue_code(request_rec *r, const mto_authz_req_t *req, apr_
     return mto_authz_redirect(r, req, out);
 }
 
-/* The user already agreed: autoapprove, or a remembered approval. */
+/* The user already agreed (*approved): autoapprove, or a remembered
+ * approval.  OK, or the status of the error sent (the database failed). */
 static int mto_authz_preapproved(request_rec *r, const mto_authz_req_t *req, int *approved)
 {
     const mto_client_t *c = req->client;
     mto_store_rc rc;
 
-    *approved = c->autoapprove_all || mto_list_subset(req->scopes, c->autoapprove);
+    *approved = c->autoapprove_all || mto_list_subset(req->grant.scopes, c->autoapprove);
     if (*approved || mto_conf_approval_lifetime(mto_server_conf(r->server)) == 0) {
         return OK;
     }
-    rc = mto_store_approval_covers(r, r->user, c->client_id, req->scopes);
+    rc = mto_store_approval_covers(r, r->user, c->client_id, req->grant.scopes);
     if (rc == MTO_STORE_ERROR) {
         return mto_authz_error(r, req, "temporarily_unavailable",
                                "the authorization server cannot reach its database");
@@ -276,8 +236,8 @@ static int mto_authz_decide(request_rec *r, const mto_authz_req_t *req, apr_int6
         return mto_authz_error(r, req, "access_denied", "the user denied the request");
     }
     lifetime = mto_conf_approval_lifetime(conf);
-    if (lifetime > 0 && mto_store_approval_save(r, r->user, req->client->client_id, req->scopes,
-                                                now + lifetime) != MTO_STORE_OK) {
+    if (lifetime > 0 && mto_store_approval_save(r, r->user, req->client->client_id,
+                                                req->grant.scopes, now + lifetime) != MTO_STORE_OK) {
         return mto_authz_error(r, req, "temporarily_unavailable",
                                "the authorization server cannot reach its database");
     }
@@ -307,8 +267,7 @@ int mto_handle_authorize(request_rec *r)
     }
     memset(&req, 0, sizeof(req));
     params = mto_authz_params(r, &bad, &bad_redirect);
-    rv = mto_authz_client(r, params, bad_redirect, &req);
-    if (rv != OK || r->status != HTTP_OK) {
+    if ((rv = mto_authz_client(r, params, bad_redirect, &req)) != OK) {
         return rv;
     }
     /* From here on the client and redirect URI are trusted: errors redirect. */
@@ -327,12 +286,11 @@ int mto_handle_authorize(request_rec *r)
     if (r->method_number == M_POST) {
         return mto_authz_decide(r, &req, now);
     }
-    rv = mto_authz_preapproved(r, &req, &approved);
-    if (rv != OK || r->status != HTTP_OK) {
+    if ((rv = mto_authz_preapproved(r, &req, &approved)) != OK) {
         return rv;
     }
     if (approved) {
         return mto_authz_issue_code(r, &req, now);
     }
-    return mto_consent_page(r, req.client, req.scopes, mto_consent_csrf_token(r, r->user, now));
+    return mto_consent_page(r, req.client, req.grant.scopes, mto_consent_csrf_token(r, r->user, now));
 }

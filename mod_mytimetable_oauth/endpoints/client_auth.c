@@ -198,7 +198,6 @@ int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **param
     const char *err, *dup;
     int rv, tried_basic;
 
-    *client = NULL;
     if (r->method_number != M_POST) {
         apr_table_setn(r->headers_out, "Allow", "POST");
         return mto_send_oauth_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
@@ -216,7 +215,6 @@ int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **param
     }
     auth = mto_client_authenticate(r, *params, client, &tried_basic);
     if (auth != MTO_CLIENT_OK) {
-        *client = NULL;
         return mto_client_auth_fail(r, auth, tried_basic);
     }
     return OK;

@@ -111,8 +111,5 @@ int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array
     apr_table_setn(vars, "csrf_token", mto_html_escape(r->pool, csrf_token));
 
     tpl = conf->consent_template ? conf->consent_template : mto_builtin_template;
-    mto_page_headers(r);
-    ap_set_content_type(r, "text/html;charset=UTF-8");
-    ap_rputs(mto_template_render(r->pool, tpl, vars), r);
-    return OK;
+    return mto_send_page(r, mto_template_render(r->pool, tpl, vars));
 }

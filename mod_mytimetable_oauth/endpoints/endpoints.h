@@ -46,13 +46,13 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
 /* Per-child memory of successful slow ({bcrypt}) checks. */
 void mto_client_auth_child_init(apr_pool_t *pchild, server_rec *s);
 
-/* Sends the RFC 6749 §5.2 answer for a failed authentication. */
+/* Sends the RFC 6749 §5.2 answer for a failed authentication; its status. */
 int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic);
 
 /* The start every client endpoint shares: POST only, a form body, each
- * parameter once, client authentication.  On success *client is set and
- * *params holds the form; otherwise *client is NULL, the error answer has
- * been sent, and the return value is the handler's. */
+ * parameter once, client authentication.  OK: *client is set and *params
+ * holds the form; else the error answer was sent and this is its status
+ * (respond.h), for the handler to return. */
 int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **params,
                        mto_client_t **client);
 
@@ -70,9 +70,9 @@ typedef struct {
  * request (mto_client_request), its `token` parameter, and the token looked
  * up by its hash in both token tables, the one token_type_hint names first
  * (RFC 7009 §2.1, RFC 7662 §2.1: a hint is only a hint; an unknown one is
- * ignored).  On success *client is set and found->row is the token's row,
- * or NULL when the token is unknown; otherwise *client is NULL, the error
- * answer has been sent, and the return value is the handler's. */
+ * ignored).  OK: *client is set and found->row is the token's row, or
+ * NULL when the token is unknown; else the error answer was sent and this
+ * is its status (respond.h), for the handler to return. */
 int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now,
                       mto_client_t **client, mto_found_token_t *found);
 
@@ -84,9 +84,9 @@ const char *mto_metadata_note_handler(cmd_parms *cmd, void *dc, const char *args
 
 /* ------------------------------------------------------------ purge.c */
 
-/* After a client endpoint answered: flushes the answer and purges what
- * has expired, when this child's purge for r's server is due. */
-void mto_purge_after_answer(request_rec *r);
+/* After a client endpoint answered with status: flushes the answer and
+ * purges what has expired, when this child's purge for r's server is due. */
+void mto_purge_after_answer(request_rec *r, int status);
 
 /* child_init: this child's purge times, one per server, all due at once. */
 void mto_purge_child_init(apr_pool_t *pchild, server_rec *s);
@@ -98,7 +98,7 @@ void mto_consent_init_key(void);
 const char *mto_consent_csrf_token(request_rec *r, const char *user, apr_int64_t now);
 int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr_int64_t now);
 
-/* Sends the consent page for the client and scopes. */
+/* Sends the consent page for the client and scopes; its status. */
 int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array_header_t *scopes,
                      const char *csrf_token);
 
@@ -111,6 +111,7 @@ int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array
 #define MTO_HANDLER_INTROSPECT "mytimetable-oauth-introspect"
 #define MTO_HANDLER_METADATA   "mytimetable-oauth-metadata"
 
+/* Each sends its answer and returns its status, or MTO_NOT_SENT (respond.h). */
 int mto_handle_authorize(request_rec *r);
 int mto_handle_token(request_rec *r);
 int mto_handle_revoke(request_rec *r);

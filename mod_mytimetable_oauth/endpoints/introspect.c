@@ -21,41 +21,7 @@
 
 static int mto_inactive(request_rec *r)
 {
-    json_t *body = json_pack("{s:b}", "active", 0);
-
-    return body ? mto_send_json(r, HTTP_OK, body) : HTTP_INTERNAL_SERVER_ERROR;
-}
-
-/* Text from the database that is not UTF-8 (say a user name that a Basic
- * login brought in as Latin-1) cannot be a JSON string: the member, which
- * RFC 7662 makes optional, is left out rather than the answer failing. */
-static void mto_json_set_text(json_t *obj, const char *key, const char *value)
-{
-    json_t *s = json_string(value);
-
-    if (s) {
-        json_object_set_new(obj, key, s);
-    }
-}
-
-/* RFC 7662 §2.2 for a live token; exp only for a token that expires. */
-static int mto_active(request_rec *r, const mto_found_token_t *found)
-{
-    const mto_token_t *t = found->row;
-    json_t *body = json_pack("{s:b}", "active", 1);
-
-    if (!body) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    mto_json_set_text(body, "scope", t->scope);
-    mto_json_set_text(body, "client_id", t->client_id);
-    mto_json_set_text(body, "username", t->user);
-    json_object_set_new(body, "token_type", json_string(found->refresh ? "refresh_token" : "bearer"));
-    if (t->expires) {
-        json_object_set_new(body, "exp", json_integer(t->expires));
-    }
-    json_object_set_new(body, "iat", json_integer(t->issued));
-    return mto_send_json(r, HTTP_OK, body);
+    return mto_send_introspection(r, NULL, NULL);
 }
 
 int mto_handle_introspect(request_rec *r)
@@ -65,7 +31,7 @@ int mto_handle_introspect(request_rec *r)
     int rv;
 
     rv = mto_token_request(r, "introspection", apr_time_sec(apr_time_now()), &client, &found);
-    if (!client) {
+    if (rv != OK) {
         return rv;
     }
     if (!found.row) {
@@ -77,5 +43,8 @@ int mto_handle_introspect(request_rec *r)
                       mto_log_safe(r, client->client_id), mto_log_safe(r, found.row->client_id));
         return mto_inactive(r);
     }
-    return found.live ? mto_active(r, &found) : mto_inactive(r);
+    if (!found.live) {
+        return mto_inactive(r);
+    }
+    return mto_send_introspection(r, found.row, found.refresh ? "refresh_token" : "bearer");
 }

@@ -240,57 +240,12 @@ static const char *mto_issuer_origin(apr_pool_t *p, const char *issuer)
     return slash ? apr_pstrmemdup(p, issuer, (apr_size_t)(slash - issuer)) : issuer;
 }
 
-static json_t *mto_string_array(const char *const *items)
-{
-    json_t *a = json_array();
-
-    for (; a && *items; items++) {
-        json_array_append_new(a, json_string(*items));
-    }
-    return a;
-}
-
-static json_t *mto_scope_names(apr_pool_t *p, const mto_server_conf_t *c)
-{
-    const apr_array_header_t *names = mto_conf_scope_names(p, c);
-    json_t *a = json_array();
-    int i;
-
-    for (i = 0; a && i < names->nelts; i++) {
-        json_array_append_new(a, json_string(APR_ARRAY_IDX(names, i, const char *)));
-    }
-    return a;
-}
-
-/* Everything but the issuer and the endpoints: what the module supports. */
-static void mto_metadata_capabilities(apr_pool_t *p, json_t *body, const mto_server_conf_t *c)
-{
-    static const char *const code[] = { "code", NULL };
-    static const char *const query[] = { "query", NULL };
-    static const char *const grants[] = { "authorization_code", "refresh_token", NULL };
-    static const char *const auth[] = { "client_secret_basic", "client_secret_post", NULL };
-    static const char *const s256[] = { "S256", NULL };
-    static const char *const s256_plain[] = { "S256", "plain", NULL };
-
-    json_object_set_new(body, "scopes_supported", mto_scope_names(p, c));
-    json_object_set_new(body, "response_types_supported", mto_string_array(code));
-    json_object_set_new(body, "response_modes_supported", mto_string_array(query));
-    json_object_set_new(body, "grant_types_supported", mto_string_array(grants));
-    json_object_set_new(body, "token_endpoint_auth_methods_supported", mto_string_array(auth));
-    json_object_set_new(body, "revocation_endpoint_auth_methods_supported",
-                        mto_string_array(auth));
-    json_object_set_new(body, "introspection_endpoint_auth_methods_supported",
-                        mto_string_array(auth));
-    json_object_set_new(body, "code_challenge_methods_supported",
-                        mto_string_array(mto_conf_require_pkce(c) ? s256 : s256_plain));
-    json_object_set_new(body, "authorization_response_iss_parameter_supported", json_true());
-}
-
 int mto_handle_metadata(request_rec *r)
 {
     const apr_array_header_t *sections = mto_request_locations(r);
+    const mto_server_conf_t *conf = mto_server_conf(r->server);
     const char *issuer = mto_issuer(r), *origin, *path;
-    json_t *body;
+    apr_table_t *endpoints = apr_table_make(r->pool, 4);
     apr_size_t i;
 
     if (r->method_number != M_GET) {
@@ -299,7 +254,7 @@ int mto_handle_metadata(request_rec *r)
                                     "the metadata endpoint accepts GET only");
     }
     /* A derived issuer comes from the Host header: it must make a JSON string. */
-    if (!mto_utf8_ok(issuer, strlen(issuer)) || !(body = json_pack("{s:s}", "issuer", issuer))) {
+    if (!mto_utf8_ok(issuer, strlen(issuer))) {
         return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_request",
                                     "the request's host name makes no issuer");
     }
@@ -308,12 +263,10 @@ int mto_handle_metadata(request_rec *r)
         path = mto_mapped_path(r, sections, mto_endpoints[i].handler,
                                mto_endpoints[i].usual_path);
         if (path) {
-            json_object_set_new(body, mto_endpoints[i].member,
-                                json_string(apr_pstrcat(r->pool, origin,
-                                                        ap_os_escape_path(r->pool, path, 1),
-                                                        NULL)));
+            apr_table_setn(endpoints, mto_endpoints[i].member,
+                           apr_pstrcat(r->pool, origin, ap_os_escape_path(r->pool, path, 1), NULL));
         }
     }
-    mto_metadata_capabilities(r->pool, body, mto_server_conf(r->server));
-    return mto_send_json_cacheable(r, body, MTO_METADATA_MAX_AGE);
+    return mto_send_metadata(r, issuer, endpoints, mto_conf_scope_names(r->pool, conf),
+                             mto_conf_require_pkce(conf), MTO_METADATA_MAX_AGE);
 }

@@ -61,7 +61,7 @@ static int mto_purge_hit_bound(const mto_purge_counts_t *n)
            || n->refresh >= MTO_PURGE_BATCH || n->approvals >= MTO_PURGE_BATCH;
 }
 
-void mto_purge_after_answer(request_rec *r)
+void mto_purge_after_answer(request_rec *r, int status)
 {
     const mto_server_conf_t *c = mto_server_conf(r->server);
     volatile apr_uint32_t *due_at = mto_purge_due ? apr_hash_get(mto_purge_due, &r->server,
@@ -71,7 +71,7 @@ void mto_purge_after_answer(request_rec *r)
 
     /* Not after a database failure (it would only fail again), nor inside
      * a sub-request (whose answer is part of another). */
-    if (r->main || r->status >= HTTP_INTERNAL_SERVER_ERROR || !mto_purge_claim(due_at, c, now)) {
+    if (r->main || status >= HTTP_INTERNAL_SERVER_ERROR || !mto_purge_claim(due_at, c, now)) {
         return;
     }
     ap_rflush(r);

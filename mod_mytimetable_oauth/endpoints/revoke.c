@@ -30,7 +30,7 @@ int mto_handle_revoke(request_rec *r)
     int rv;
 
     rv = mto_token_request(r, "revocation", apr_time_sec(apr_time_now()), &client, &found);
-    if (!client) {
+    if (rv != OK) {
         return rv;
     }
     if (!found.row) {

@@ -12,6 +12,7 @@
  * parties hold the grant, so the whole grant is revoked.
  */
 #include "log.h"
+#include "core/grant.h"
 #include "config/config.h"
 #include "store/store.h"
 #include "cache/cache.h"
@@ -23,28 +24,9 @@
 /* refresh_token_validity NULL: 30 days, as Spring Security OAuth has it. */
 #define MTO_REFRESH_LIFETIME_DEFAULT (30 * 86400)
 
-/* RFC 6749 §5.1 success: bearer token, scope; expires_in unless it never
- * expires; the refresh token when one was issued. */
-static int mto_token_success(request_rec *r, const char *token, const mto_token_t *t,
-                             const char *refresh)
-{
-    json_t *body = json_pack("{s:s, s:s, s:s}", "access_token", token, "token_type", "bearer",
-                             "scope", t->scope);
-
-    if (!body) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    if (t->expires) {
-        json_object_set_new(body, "expires_in", json_integer(t->expires - t->issued));
-    }
-    if (refresh) {
-        json_object_set_new(body, "refresh_token", json_string(refresh));
-    }
-    return mto_send_json(r, HTTP_OK, body);
-}
-
-/* A fresh token (256 random bits, base64url) into *out.  When the generator
- * fails nothing may be issued: logs and returns the server_error answer. */
+/* A fresh token (256 random bits, base64url) into *out: OK.  When the
+ * generator fails nothing may be issued: logs, answers server_error and
+ * returns its status. */
 static int mto_fresh_token(request_rec *r, const char **out)
 {
     *out = mto_random_b64url(r->pool, MTO_TOKEN_BYTES);
@@ -64,46 +46,6 @@ static const char *mto_hash(request_rec *r, const char *token)
 static int mto_invalid_grant(request_rec *r, const char *why)
 {
     return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_grant", why);
-}
-
-/* The code's bindings (RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 9700 §2.1.1). */
-static const char *mto_code_mismatch(request_rec *r, const apr_table_t *params,
-                                     const mto_client_t *client, const mto_code_t *code,
-                                     apr_int64_t now)
-{
-    const char *uri = NULL, *verifier = NULL;
-    int n_uri = mto_param(params, "redirect_uri", &uri);
-    int n_verifier = mto_param(params, "code_verifier", &verifier);
-
-    if (code->expires <= now) {
-        return "the authorization code has expired";
-    }
-    if (strcmp(code->client_id, client->client_id) != 0) {
-        return "the authorization code was issued to another client";
-    }
-    if (*code->redirect_uri ? (n_uri != 1 || strcmp(uri, code->redirect_uri) != 0)
-                            : (n_uri == 1 && !mto_list_contains(client->redirect_uris, uri))) {
-        return "redirect_uri does not match the authorization request";
-    }
-    if (!*code->challenge) {
-        /* A verifier for a code issued without a challenge: a PKCE downgrade. */
-        return n_verifier == 0 ? NULL : "code_verifier sent, but the authorization request had no code_challenge";
-    }
-    if (n_verifier != 1 || !mto_pkce_verifier_ok(verifier)
-        || !mto_pkce_matches(r->pool, code->challenge_method, code->challenge, verifier)) {
-        return "code_verifier is missing or does not match the code_challenge";
-    }
-    return NULL;
-}
-
-/* A client's *_token_validity: seconds, 0 = never (expiry 0), NULL (< 0) =
- * the default. */
-static apr_int64_t mto_expiry(apr_int64_t validity, apr_int64_t dflt, apr_int64_t now)
-{
-    if (validity < 0) {
-        validity = dflt;
-    }
-    return validity == 0 ? 0 : now + validity;
 }
 
 static apr_int64_t mto_token_expiry(request_rec *r, const mto_client_t *client, apr_int64_t now)
@@ -165,7 +107,8 @@ static int mto_grant_authorization_code(request_rec *r, const apr_table_t *param
     if (stored->used) {
         goto replayed;
     }
-    if ((why = mto_code_mismatch(r, params, client, stored, now))) {
+    if ((why = mto_code_mismatch(r->pool, params, client->client_id, client->redirect_uris,
+                                   stored, now))) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "client %s: code "
                       "refused: %s", mto_log_safe(r, client->client_id), why);
         return mto_invalid_grant(r, why);
@@ -189,7 +132,7 @@ static int mto_grant_authorization_code(request_rec *r, const apr_table_t *param
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "access token%s issued "
                       "to client %s for user %s, scope '%s'", refresh ? " and refresh token" : "",
                       mto_log_safe(r, t.client_id), mto_log_safe(r, t.user), t.scope);
-        return mto_token_success(r, token, &t, refresh);
+        return mto_send_token(r, token, &t, refresh);
     case MTO_STORE_CONFLICT:
         goto replayed;
     default:
@@ -207,45 +150,6 @@ replayed:
                   "authorization code that was already used (user %s); the tokens issued from it "
                   "are revoked", mto_log_safe(r, client->client_id), mto_log_safe(r, stored->user));
     return mto_invalid_grant(r, "the authorization code was already used");
-}
-
-/* RFC 6749 §6: the scope asked for must be within the grant's; none asked:
- * the grant's.  Either way within what the client may have now (the admin
- * may have narrowed it since).  The description of what is wrong, or NULL. */
-static const char *mto_refresh_scope(request_rec *r, const apr_table_t *params,
-                                     const mto_client_t *client, const mto_refresh_t *rt,
-                                     const char **scope)
-{
-    apr_array_header_t *granted = mto_list_split(r->pool, rt->scope), *wanted = granted;
-    const char *asked = NULL;
-
-    if (mto_param(params, "scope", &asked) == 1) {
-        if (!mto_scope_syntax_ok(asked)) {
-            return "scope is not a space-separated list of scope names";
-        }
-        wanted = mto_scope_split(r->pool, asked);
-        if (!mto_list_subset(wanted, granted)) {
-            return "the requested scope exceeds the scope of the grant";
-        }
-    }
-    if (wanted->nelts == 0 || !mto_list_subset(wanted, client->scopes)) {
-        return "the client may no longer have this scope";
-    }
-    *scope = mto_list_join(r->pool, wanted);
-    return NULL;
-}
-
-/* The presented refresh token may be used by this client now; else why not. */
-static const char *mto_refresh_mismatch(const mto_client_t *client, const mto_refresh_t *rt,
-                                        apr_int64_t now)
-{
-    if (strcmp(rt->client_id, client->client_id) != 0) {
-        return "the refresh token was issued to another client";
-    }
-    if (rt->expires != 0 && rt->expires <= now) {
-        return "the refresh token has expired";
-    }
-    return NULL;
 }
 
 /* RFC 9700 §4.14.2: a rotated refresh token used again.  Whoever presents it,
@@ -286,7 +190,7 @@ static int mto_grant_refresh_token(request_rec *r, const apr_table_t *params,
     default:
         return mto_invalid_grant(r, "unknown refresh token");
     }
-    if ((why = mto_refresh_mismatch(client, stored, now))) {
+    if ((why = mto_refresh_mismatch(client->client_id, stored, now))) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "client %s: refresh "
                       "token refused: %s", mto_log_safe(r, client->client_id), why);
         return mto_invalid_grant(r, why);
@@ -294,7 +198,7 @@ static int mto_grant_refresh_token(request_rec *r, const apr_table_t *params,
     if (stored->rotated) {
         return mto_refresh_reused(r, client, stored, now);
     }
-    if ((why = mto_refresh_scope(r, params, client, stored, &t.scope))) {
+    if ((why = mto_refresh_scope(r->pool, params, client->scopes, stored->scope, &t.scope))) {
         return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_scope", why);
     }
     if ((rv = mto_fresh_token(r, &token)) != OK || (rv = mto_fresh_token(r, &refresh)) != OK) {
@@ -313,7 +217,7 @@ static int mto_grant_refresh_token(request_rec *r, const apr_table_t *params,
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "access token "
                       "refreshed for client %s, user %s, scope '%s'",
                       mto_log_safe(r, t.client_id), mto_log_safe(r, t.user), t.scope);
-        return mto_token_success(r, token, &t, refresh);
+        return mto_send_token(r, token, &t, refresh);
     case MTO_STORE_CONFLICT:
         return mto_refresh_reused(r, client, stored, now);
     default:
@@ -329,8 +233,7 @@ int mto_handle_token(request_rec *r)
     const char *grant = NULL;
     int rv;
 
-    rv = mto_client_request(r, "token", &params, &client);
-    if (!client) {
+    if ((rv = mto_client_request(r, "token", &params, &client)) != OK) {
         return rv;
     }
     if (mto_param(params, "grant_type", &grant) != 1) {

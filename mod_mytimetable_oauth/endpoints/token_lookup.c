@@ -74,14 +74,13 @@ int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now,
 {
     const char *token = NULL, *hint = NULL;
     apr_table_t *params;
-    int rv = mto_client_request(r, endpoint, &params, client);
+    int rv;
 
     memset(found, 0, sizeof(*found));
-    if (!*client) {
+    if ((rv = mto_client_request(r, endpoint, &params, client)) != OK) {
         return rv;
     }
     if (mto_param(params, "token", &token) != 1 || !*token) {
-        *client = NULL;
         return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_request", "token is missing");
     }
     mto_param(params, "token_type_hint", &hint);
@@ -89,7 +88,6 @@ int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now,
     case MTO_STORE_OK:
         return OK;
     case MTO_STORE_ERROR:
-        *client = NULL;
         return mto_send_unavailable(r);
     default:
         found->row = NULL;

@@ -65,25 +65,16 @@ static const char *mto_challenge(request_rec *r, const char *error, const char *
     return challenge;
 }
 
-/* The JSON body for the status httpd is about to send (keyed by that
- * status: ap_send_error_response looked it up before calling us). */
+/* The JSON body (respond/json.c) for the status httpd is about to send
+ * (keyed by that status: ap_send_error_response looked it up before
+ * calling us). */
 static void mto_json_body(request_rec *r, const char *error, const char *description,
                           const char *scope)
 {
-    json_t *body = json_pack("{s:s}", "error", error);
-    char *text;
+    const char *text = mto_error_json(r->pool, error, description, scope);
 
-    if (description) {
-        json_object_set_new(body, "error_description", json_string(description));
-    }
-    if (scope) {
-        json_object_set_new(body, "scope", json_string(scope));
-    }
-    text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
     if (text) {
-        ap_custom_response(r, r->status, apr_pstrdup(r->pool, text));
-        free(text);
+        ap_custom_response(r, r->status, text);
         ap_add_output_filter_handle(mto_json_filter, NULL, r, r->connection);
     }
 }
