@@ -1,4 +1,4 @@
-# The libFuzzer targets t/fuzz/fuzz_NAME.c (form, basic, secret, lists, pkce,
+# The libFuzzer targets t/fuzz/fuzz_NAME.c (form, basic, secret, lists, pkce, grant,
 # template, bearer…): build/fuzz builds them with clang, ASan and UBSan, and
 # runs each from its seed corpus t/fuzz/corpus/NAME for FUZZ_SECONDS (default
 # 3, about 30 s for all of them) into a fresh corpus directory.  A target
