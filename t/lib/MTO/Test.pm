@@ -736,9 +736,12 @@ my %unreadable;             # file => its mode, while made unreadable
 # such file its mode back (also when the test dies: see END).
 sub sqlite_unreadable {
     my ($file) = @_;
-    for my $f (grep { -e } map { "$file$_" } '', '-wal', '-shm') {
-        $unreadable{$f} //= (stat $f)[2] & 07777;
-        chmod 0, $f or die "MTO::Test: chmod $f: $!\n";
+    # SQLite removes -wal and -shm when its last connection closes, which
+    # may happen between a look and a chmod: a file gone is no file to hide.
+    for my $f (map { "$file$_" } '', '-wal', '-shm') {
+        my @st = stat $f or next;
+        $unreadable{$f} //= $st[2] & 07777;
+        chmod 0, $f or !-e $f or die "MTO::Test: chmod $f: $!\n";
     }
 }
 
