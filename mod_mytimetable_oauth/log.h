@@ -5,9 +5,10 @@
  * obey "LogLevel mytimetable_oauth:LEVEL"; it declares the module record
  * too, which mod_mytimetable_oauth.c defines.  No text prefix is needed.
  *
- * Every error and warning line starts with a stable id, MTO_LOGNO(nnnn)
- * ("MTO0001: "), like httpd's APLOGNO: README's troubleshooting table says
- * what each one means and what to do.  The ids are never reused.
+ * Every error and warning line starts with a stable id written into its
+ * format, "MTOnnnn: ", like httpd's APLOGNO: README's troubleshooting table
+ * says what each one means and what to do.  The ids are never reused, and
+ * build/check-boundaries checks that each is used once and documented.
  */
 #ifndef MTO_LOG_H
 #define MTO_LOG_H
@@ -17,8 +18,6 @@
 #include <http_log.h>
 
 APLOG_USE_MODULE(mytimetable_oauth);
-
-#define MTO_LOGNO(n) "MTO" #n ": "
 
 /* A client-supplied value made fit for the error log: quoted, escaped and
  * cut short.  Never pass a secret. */

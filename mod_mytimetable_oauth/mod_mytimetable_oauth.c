@@ -27,14 +27,13 @@ static int mto_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 
     if (!mto_store_available()) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
-                     MTO_LOGNO(0016) "You must load mod_dbd (LoadModule dbd_module "
+                     "MTO0016: You must load mod_dbd (LoadModule dbd_module "
                      "modules/mod_dbd.so) and configure DBDriver/DBDParams to use "
                      "MyTimetableOAuth handlers and directives");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if ((err = mto_cache_check(ptemp, s))) {
-        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
-                     MTO_LOGNO(0017) "%s", err);
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s, "MTO0017: %s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;
@@ -58,11 +57,11 @@ static const struct {
     int (*handle)(request_rec *r);
     int purge_after;
 } mto_handlers[] = {
-    { MTO_HANDLER_AUTHORIZE,  mto_handle_authorize,  0 },
-    { MTO_HANDLER_TOKEN,      mto_handle_token,      1 },
-    { MTO_HANDLER_REVOKE,     mto_handle_revoke,     1 },
+    { MTO_HANDLER_AUTHORIZE, mto_handle_authorize, 0 },
+    { MTO_HANDLER_TOKEN, mto_handle_token, 1 },
+    { MTO_HANDLER_REVOKE, mto_handle_revoke, 1 },
     { MTO_HANDLER_INTROSPECT, mto_handle_introspect, 1 },
-    { MTO_HANDLER_METADATA,   mto_handle_metadata,   0 },
+    { MTO_HANDLER_METADATA, mto_handle_metadata, 0 },
 };
 
 static int mto_handler(request_rec *r)
@@ -75,9 +74,9 @@ static int mto_handler(request_rec *r)
     }
     for (i = 0; i < sizeof(mto_handlers) / sizeof(mto_handlers[0]); i++) {
         if (!strcmp(r->handler, mto_handlers[i].name)) {
-            rv = mto_handlers[i].handle(r);     /* the status it answered with */
+            rv = mto_handlers[i].handle(r); /* the status it answered with */
             if (rv == MTO_NOT_SENT) {
-                return HTTP_INTERNAL_SERVER_ERROR;      /* httpd answers */
+                return HTTP_INTERNAL_SERVER_ERROR; /* httpd answers */
             }
             if (mto_handlers[i].purge_after) {
                 mto_purge_after_answer(r, rv);
@@ -143,11 +142,6 @@ static void mto_register_hooks(apr_pool_t *p)
 
 /* Not AP_DECLARE_MODULE: its APLOG_USE_MODULE is in the header already. */
 module AP_MODULE_DECLARE_DATA mytimetable_oauth_module = {
-    STANDARD20_MODULE_STUFF,
-    mto_create_dir_conf,
-    mto_merge_dir_conf,
-    mto_create_server_conf,
-    mto_merge_server_conf,
-    mto_directives,
-    mto_register_hooks
+    STANDARD20_MODULE_STUFF, mto_create_dir_conf, mto_merge_dir_conf, mto_create_server_conf,
+    mto_merge_server_conf,   mto_directives,      mto_register_hooks
 };

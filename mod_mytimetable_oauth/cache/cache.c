@@ -23,24 +23,24 @@
 #include <util_mutex.h>
 
 /* The Mutex directive's name for our lock. */
-#define MTO_CACHE_MUTEX_TYPE "mytimetable-oauth-cache"
+#define MTO_CACHE_MUTEX_TYPE       "mytimetable-oauth-cache"
 /* memcache and redis put it before every key (at most 14 characters): it
  * changes with the entry format, so servers of two versions sharing one
  * memcached never read each other's entries. */
-#define MTO_CACHE_NAMESPACE "mto-oauth-v1"
+#define MTO_CACHE_NAMESPACE        "mto-oauth-v1"
 #define MTO_CACHE_DEFAULT_PROVIDER "shmcb"
 /* Largest entry read or written (a client with many redirect URIs). */
-#define MTO_CACHE_MAX_VALUE 8192
+#define MTO_CACHE_MAX_VALUE        8192
 /* A failing cache is reported at most this often per process. */
-#define MTO_CACHE_WARN_SECONDS 60
+#define MTO_CACHE_WARN_SECONDS     60
 
 struct mto_cache {
-    const char *spec;                   /* as configured, for log lines */
+    const char *spec; /* as configured, for log lines */
     const ap_socache_provider_t *provider;
     ap_socache_instance_t *instance;
-    int locked;                         /* used under mto_cache_mutex */
-    server_rec *s;                      /* the server it was made for */
-    apr_uint32_t last_warning;          /* seconds; this process's copy */
+    int locked;                /* used under mto_cache_mutex */
+    server_rec *s;             /* the server it was made for */
+    apr_uint32_t last_warning; /* seconds; this process's copy */
 };
 
 static apr_global_mutex_t *mto_cache_mutex;
@@ -56,8 +56,10 @@ int mto_cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
     apr_status_t rv = ap_mutex_register(pconf, MTO_CACHE_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
 
     if (rv != APR_SUCCESS) {
-        ap_log_perror(APLOG_MARK, APLOG_CRIT, rv, plog, MTO_LOGNO(0001) "cannot "
-                      "register the %s mutex", MTO_CACHE_MUTEX_TYPE);
+        ap_log_perror(APLOG_MARK, APLOG_CRIT, rv, plog,
+                      "MTO0001: cannot "
+                      "register the %s mutex",
+                      MTO_CACHE_MUTEX_TYPE);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     mto_cache_mutex = NULL;
@@ -81,16 +83,16 @@ static apr_status_t mto_cache_mutex_destroy(void *data)
     return APR_SUCCESS;
 }
 
-int mto_cache_spec_parse(apr_pool_t *p, const char *spec, const char **name,
-                         const char **args)
+int mto_cache_spec_parse(apr_pool_t *p, const char *spec, const char **name, const char **args)
 {
     const char *colon = spec ? strchr(spec, ':') : NULL;
 
     if (spec && !strcmp(spec, "none")) {
         return 0;
     }
-    *name = !spec ? MTO_CACHE_DEFAULT_PROVIDER
-            : colon ? apr_pstrmemdup(p, spec, (apr_size_t)(colon - spec)) : spec;
+    *name = !spec   ? MTO_CACHE_DEFAULT_PROVIDER
+            : colon ? apr_pstrmemdup(p, spec, (apr_size_t)(colon - spec))
+                    : spec;
     *args = colon ? colon + 1 : NULL;
     return 1;
 }
@@ -111,8 +113,10 @@ static const char *mto_cache_spec_check(apr_pool_t *p, const char *spec)
                "load it (LoadModule socache_shmcb_module modules/mod_socache_shmcb.so), or "
                "choose another cache, or say MyTimetableOAuthCache none";
     }
-    return apr_psprintf(p, "MyTimetableOAuthCache: unknown socache provider '%s' (load "
-                        "mod_socache_%s, or use none)", name, name);
+    return apr_psprintf(p,
+                        "MyTimetableOAuthCache: unknown socache provider '%s' (load "
+                        "mod_socache_%s, or use none)",
+                        name, name);
 }
 
 const char *mto_cache_check(apr_pool_t *p, server_rec *s)
@@ -143,8 +147,7 @@ static const char *mto_cache_create(apr_pool_t *pconf, apr_pool_t *ptemp, server
     c = apr_pcalloc(pconf, sizeof(*c));
     c->s = s;
     c->spec = spec ? spec : MTO_CACHE_DEFAULT_PROVIDER;
-    c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
-                                     AP_SOCACHE_PROVIDER_VERSION);
+    c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION);
     if (!c->provider) {
         return apr_psprintf(ptemp, "no socache provider for '%s'", c->spec);
     }
@@ -170,8 +173,7 @@ static apr_status_t mto_caches_forget(void *data)
 /* Instances for every server: its own if it sets MyTimetableOAuthCache
  * (merging copied the main server's value otherwise), else the main
  * server's; then the mutex, if one of them needs it. */
-int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-                          server_rec *s)
+int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     const char *main_spec = mto_server_conf(s)->cache_spec;
     mto_cache_t *main_cache = NULL;
@@ -188,9 +190,10 @@ int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
 
         if ((sp == s || spec != main_spec)
             && (err = mto_cache_create(pconf, ptemp, sp, spec, &c))) {
-            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, sp, MTO_LOGNO(0002) ""
-                         "MyTimetableOAuthCache %s: %s", spec ? spec
-                         : MTO_CACHE_DEFAULT_PROVIDER, err);
+            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, sp,
+                         "MTO0002: "
+                         "MyTimetableOAuthCache %s: %s",
+                         spec ? spec : MTO_CACHE_DEFAULT_PROVIDER, err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         if (sp == s) {
@@ -205,8 +208,10 @@ int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     }
     rv = ap_global_mutex_create(&mto_cache_mutex, NULL, MTO_CACHE_MUTEX_TYPE, NULL, s, pconf, 0);
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, rv, s, MTO_LOGNO(0003) ""
-                     "cannot create the %s mutex", MTO_CACHE_MUTEX_TYPE);
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, rv, s,
+                     "MTO0003: "
+                     "cannot create the %s mutex",
+                     MTO_CACHE_MUTEX_TYPE);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     apr_pool_cleanup_register(pconf, NULL, mto_cache_mutex_destroy, apr_pool_cleanup_null);
@@ -225,8 +230,10 @@ void mto_cache_child_init(apr_pool_t *pchild, server_rec *s)
     if (rv != APR_SUCCESS) {
         /* Without it the cache cannot be used safely: every look-up asks
          * the database. */
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, MTO_LOGNO(0004) "cannot attach "
-                     "to the %s mutex; caching is off in this process", MTO_CACHE_MUTEX_TYPE);
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                     "MTO0004: cannot attach "
+                     "to the %s mutex; caching is off in this process",
+                     MTO_CACHE_MUTEX_TYPE);
         mto_cache_mutex = NULL;
     }
 }
@@ -246,9 +253,10 @@ static void mto_cache_failed(request_rec *r, mto_cache_t *c, apr_status_t rv, co
         && apr_atomic_cas32(&c->last_warning, now, was) == was) {
         level = APLOG_WARNING;
     }
-    ap_log_rerror(APLOG_MARK, level, rv, r, MTO_LOGNO(0005) "cache %s failed "
-                  "(MyTimetableOAuthCache %s); answering from the database", what,
-                  c->spec);
+    ap_log_rerror(APLOG_MARK, level, rv, r,
+                  "MTO0005: cache %s failed "
+                  "(MyTimetableOAuthCache %s); answering from the database",
+                  what, c->spec);
 }
 
 /* ------------------------------------------------------------ the lock */
@@ -263,14 +271,15 @@ static int mto_cache_lock(request_rec *r, mto_cache_t *c, int wait)
         return 1;
     }
     if (!mto_cache_mutex) {
-        return 0;                       /* child_init failed (logged) */
+        return 0; /* child_init failed (logged) */
     }
     rv = wait ? apr_global_mutex_lock(mto_cache_mutex) : apr_global_mutex_trylock(mto_cache_mutex);
     if (rv == APR_SUCCESS) {
         return 1;
     }
     if (APR_STATUS_IS_EBUSY(rv)) {
-        ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, "cache: busy, "
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r,
+                      "cache: busy, "
                       "skipped");
     }
     else {

@@ -22,8 +22,7 @@ typedef struct mto_cache mto_cache_t;
 
 /* A MyTimetableOAuthCache value (NULL: not set): 0 for "none"; otherwise 1,
  * the provider's *name (shmcb when not set) and its *args (NULL: none). */
-int mto_cache_spec_parse(apr_pool_t *p, const char *spec, const char **name,
-                         const char **args);
+int mto_cache_spec_parse(apr_pool_t *p, const char *spec, const char **name, const char **args);
 
 /* What the directive cannot check, as it depends on modules that may be
  * loaded after it (the socache provider): NULL, or a message naming the
@@ -33,8 +32,7 @@ const char *mto_cache_check(apr_pool_t *p, server_rec *s);
 /* Hooks (registered by mod_mytimetable_oauth.c): the mutex type, the
  * instances and the mutex, each child's attachment to the mutex. */
 int mto_cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
-int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-                          server_rec *s);
+int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
 void mto_cache_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* 1 and the value (NUL-terminated, *len bytes) on a hit; 0 otherwise.
@@ -67,8 +65,7 @@ mto_store_rc mto_cached_api_token_get(request_rec *r, const char *token, mto_api
 void mto_cache_token_forget(request_rec *r, const char *token_hash);
 
 mto_store_rc mto_cached_tokens_revoke_by_code(request_rec *r, const char *code_hash);
-mto_store_rc mto_cached_refresh_revoke_grant(request_rec *r, const char *grant_id,
-                                             apr_int64_t now);
+mto_store_rc mto_cached_refresh_revoke_grant(request_rec *r, const char *grant_id, apr_int64_t now);
 mto_store_rc mto_cached_refresh_revoke_by_code(request_rec *r, const char *code_hash,
                                                apr_int64_t now);
 

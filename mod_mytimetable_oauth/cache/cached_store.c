@@ -26,7 +26,7 @@
  * from the database, and how to write its entry (NULL: not to be cached),
  * with the row's own end in *expires (epoch seconds; 0: none). */
 typedef struct {
-    const char *what;                   /* for the trace */
+    const char *what; /* for the trace */
     void *(*decode)(apr_pool_t *p, const char *entry, apr_size_t len);
     mto_store_rc (*fetch)(request_rec *r, const char *id, void **row);
     const char *(*encode)(request_rec *r, const void *row, apr_size_t *len, apr_int64_t *expires);
@@ -49,8 +49,8 @@ static const char *mto_digest_key(request_rec *r, const char *prefix, const char
 
 /* 1 when the cache has the answer for key: *rc is MTO_STORE_OK with the
  * decoded row in *row, or MTO_STORE_NOTFOUND. */
-static int mto_cache_answers(request_rec *r, const mto_kind_t *kind, const char *key,
-                             void **row, mto_store_rc *rc)
+static int mto_cache_answers(request_rec *r, const mto_kind_t *kind, const char *key, void **row,
+                             mto_store_rc *rc)
 {
     const char *entry, *said = "miss";
     apr_size_t len;
@@ -72,8 +72,7 @@ static int mto_cache_answers(request_rec *r, const mto_kind_t *kind, const char 
             said = "unreadable entry";
         }
     }
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, "cache: %s %s",
-                  kind->what, said);
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, "cache: %s %s", kind->what, said);
     return answered;
 }
 
@@ -89,7 +88,8 @@ static void mto_remember(request_rec *r, const char *key, mto_store_rc rc, const
         return;
     }
     if (rc == MTO_STORE_NOTFOUND) {
-        expiry = apr_time_now() + apr_time_from_sec(ttl < MTO_NEGATIVE_TTL ? ttl : MTO_NEGATIVE_TTL);
+        expiry =
+            apr_time_now() + apr_time_from_sec(ttl < MTO_NEGATIVE_TTL ? ttl : MTO_NEGATIVE_TTL);
         mto_cache_put(r, key, MTO_CACHE_NEGATIVE, strlen(MTO_CACHE_NEGATIVE), expiry);
     }
     else if (rc == MTO_STORE_OK && entry) {
@@ -146,15 +146,14 @@ static const char *mto_token_encode(request_rec *r, const void *row, apr_size_t 
     return mto_token_to_entry(r->pool, t, len);
 }
 
-static const mto_kind_t mto_kind_token = {
-    "access token", mto_token_decode, mto_token_fetch, mto_token_encode
-};
+static const mto_kind_t mto_kind_token = { "access token", mto_token_decode, mto_token_fetch,
+                                           mto_token_encode };
 
 mto_store_rc mto_cached_token_get(request_rec *r, const char *token_hash, mto_token_t **out)
 {
     void *row = NULL;
-    mto_store_rc rc = mto_cached_get(r, &mto_kind_token, mto_key(r, MTO_KEY_TOKEN, token_hash),
-                                     token_hash, &row);
+    mto_store_rc rc =
+        mto_cached_get(r, &mto_kind_token, mto_key(r, MTO_KEY_TOKEN, token_hash), token_hash, &row);
 
     *out = row;
     return rc;
@@ -182,9 +181,8 @@ static const char *mto_api_token_encode(request_rec *r, const void *row, apr_siz
     return mto_api_token_to_entry(r->pool, row, len);
 }
 
-static const mto_kind_t mto_kind_api_token = {
-    "API token", mto_api_token_decode, mto_api_token_fetch, mto_api_token_encode
-};
+static const mto_kind_t mto_kind_api_token = { "API token", mto_api_token_decode,
+                                               mto_api_token_fetch, mto_api_token_encode };
 
 mto_store_rc mto_cached_api_token_get(request_rec *r, const char *token, mto_api_token_t **out)
 {
@@ -225,9 +223,8 @@ static const char *mto_client_encode(request_rec *r, const void *row, apr_size_t
     return mto_client_to_entry(r->pool, &copy, len);
 }
 
-static const mto_kind_t mto_kind_client = {
-    "client", mto_client_decode, mto_client_fetch, mto_client_encode
-};
+static const mto_kind_t mto_kind_client = { "client", mto_client_decode, mto_client_fetch,
+                                            mto_client_encode };
 
 mto_store_rc mto_cached_client_get(request_rec *r, const char *client_id, mto_client_t **out)
 {
@@ -246,7 +243,8 @@ void mto_cache_token_forget(request_rec *r, const char *token_hash)
     apr_time_t expiry = apr_time_now() + apr_time_from_sec(MTO_NEGATIVE_TTL);
 
     if (!mto_cache_forget(r, mto_key(r, MTO_KEY_TOKEN, token_hash), expiry)) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MTO_LOGNO(0006) "a revoked access "
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "MTO0006: a revoked access "
                       "token could not be marked in the cache; where the cache still works, it "
                       "may be accepted until MyTimetableOAuthCacheTTL has passed");
     }
@@ -277,8 +275,7 @@ mto_store_rc mto_cached_tokens_revoke_by_code(request_rec *r, const char *code_h
     return mto_forget_revoked(r, mto_store_tokens_revoke_by_code(r, code_hash, revoked), revoked);
 }
 
-mto_store_rc mto_cached_refresh_revoke_grant(request_rec *r, const char *grant_id,
-                                             apr_int64_t now)
+mto_store_rc mto_cached_refresh_revoke_grant(request_rec *r, const char *grant_id, apr_int64_t now)
 {
     apr_array_header_t *revoked = mto_revoked_list(r);
 

@@ -47,8 +47,8 @@ void *mto_create_server_conf(apr_pool_t *p, server_rec *s)
     return c;
 }
 
-#define MTO_MERGE_PTR(f)  m->f = add->f ? add->f : base->f
-#define MTO_MERGE_NUM(f)  m->f = add->f != MTO_UNSET ? add->f : base->f
+#define MTO_MERGE_PTR(f) m->f = add->f ? add->f : base->f
+#define MTO_MERGE_NUM(f) m->f = add->f != MTO_UNSET ? add->f : base->f
 
 void *mto_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 {
@@ -183,19 +183,20 @@ static const char *mto_set_seconds(cmd_parms *cmd, apr_int64_t *field, const cha
     errno = 0;
     v = apr_strtoi64(arg, &end, 10);
     if (!*arg || *end || errno || v < min || v > max) {
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds from %"
-                            APR_INT64_T_FMT " to %" APR_INT64_T_FMT,
+        return apr_psprintf(cmd->pool,
+                            "%s: '%s' is not a number of seconds from %" APR_INT64_T_FMT
+                            " to %" APR_INT64_T_FMT,
                             cmd->cmd->name, arg, min, max);
     }
     *field = v;
     return NULL;
 }
 
-#define MTO_SECONDS_SETTER(fn, field, min, max) \
-    static const char *fn(cmd_parms *cmd, void *dc, const char *arg) \
-    { \
-        mto_server_conf_t *c = mto_server_conf(cmd->server); \
-        return mto_set_seconds(cmd, &c->field, arg, min, max); \
+#define MTO_SECONDS_SETTER(fn, field, min, max)                                                    \
+    static const char *fn(cmd_parms *cmd, void *dc, const char *arg)                               \
+    {                                                                                              \
+        mto_server_conf_t *c = mto_server_conf(cmd->server);                                       \
+        return mto_set_seconds(cmd, &c->field, arg, min, max);                                     \
     }
 
 MTO_SECONDS_SETTER(mto_set_token_lifetime, token_lifetime, 0, APR_INT64_C(315360000))
@@ -215,16 +216,17 @@ static const char *mto_set_issuer(cmd_parms *cmd, void *dc, const char *arg)
         return err;
     }
     /* RFC 8414 §2: an https URL (http allowed for tests) without query or fragment. */
-    if (apr_uri_parse(cmd->pool, arg, &uri) != APR_SUCCESS || !uri.scheme
-        || !uri.hostname || !*uri.hostname
-        || (strcasecmp(uri.scheme, "https") && strcasecmp(uri.scheme, "http"))
+    if (apr_uri_parse(cmd->pool, arg, &uri) != APR_SUCCESS || !uri.scheme || !uri.hostname
+        || !*uri.hostname || (strcasecmp(uri.scheme, "https") && strcasecmp(uri.scheme, "http"))
         || uri.query || uri.fragment || strchr(arg, '?') || strchr(arg, '#')) {
-        return apr_psprintf(cmd->pool, "MyTimetableOAuthIssuer: '%s' is not an absolute "
-                            "http(s) URL without query or fragment", arg);
+        return apr_psprintf(cmd->pool,
+                            "MyTimetableOAuthIssuer: '%s' is not an absolute "
+                            "http(s) URL without query or fragment",
+                            arg);
     }
     len = strlen(arg);
     while (len > 0 && arg[len - 1] == '/') {
-        len--;                          /* metadata paths are appended to it */
+        len--; /* metadata paths are appended to it */
     }
     c->issuer = apr_pstrmemdup(cmd->pool, arg, len);
     return NULL;
@@ -266,8 +268,10 @@ static const char *mto_add_scope(cmd_parms *cmd, void *dc, const char *name, con
         return err;
     }
     if (!mto_scope_syntax_ok(name) || strchr(name, ' ')) {
-        return apr_psprintf(cmd->pool, "MyTimetableOAuthScope: '%s' is not a valid scope "
-                            "name (RFC 6749 section 3.3)", name);
+        return apr_psprintf(cmd->pool,
+                            "MyTimetableOAuthScope: '%s' is not a valid scope "
+                            "name (RFC 6749 section 3.3)",
+                            name);
     }
     if (!c->scopes) {
         c->scopes = apr_array_make(cmd->pool, 8, sizeof(mto_scope_def_t));
@@ -310,8 +314,10 @@ static const char *mto_set_consent_template(cmd_parms *cmd, void *dc, const char
                             path, &rv);
     }
     if (fi.size > MTO_MAX_TEMPLATE_SIZE) {
-        return apr_psprintf(cmd->pool, "MyTimetableOAuthConsentTemplate: '%s' is larger than "
-                            "%d bytes", path, MTO_MAX_TEMPLATE_SIZE);
+        return apr_psprintf(cmd->pool,
+                            "MyTimetableOAuthConsentTemplate: '%s' is larger than "
+                            "%d bytes",
+                            path, MTO_MAX_TEMPLATE_SIZE);
     }
     n = (apr_size_t)fi.size;
     buf = apr_palloc(cmd->pool, n + 1);
@@ -324,8 +330,10 @@ static const char *mto_set_consent_template(cmd_parms *cmd, void *dc, const char
     buf[n] = '\0';
     /* Without the CSRF token the form can never be accepted. */
     if (!strstr(buf, "{{csrf_token}}")) {
-        return apr_psprintf(cmd->pool, "MyTimetableOAuthConsentTemplate: '%s' has no "
-                            "{{csrf_token}} placeholder (see README, consent page)", path);
+        return apr_psprintf(cmd->pool,
+                            "MyTimetableOAuthConsentTemplate: '%s' has no "
+                            "{{csrf_token}} placeholder (see README, consent page)",
+                            path);
     }
     mto_server_conf(cmd->server)->consent_template = buf;
     return NULL;
@@ -345,8 +353,10 @@ static const char *mto_set_accept_in(cmd_parms *cmd, void *dcv, const char *arg)
         dc->accept_in |= MTO_TOKEN_IN_QUERY;
     }
     else {
-        return apr_psprintf(cmd->pool, "MyTimetableOAuthAcceptTokenIn: '%s' is neither "
-                            "'header' nor 'query'", arg);
+        return apr_psprintf(cmd->pool,
+                            "MyTimetableOAuthAcceptTokenIn: '%s' is neither "
+                            "'header' nor 'query'",
+                            arg);
     }
     return NULL;
 }
@@ -354,34 +364,42 @@ static const char *mto_set_accept_in(cmd_parms *cmd, void *dcv, const char *arg)
 /* offsetof, not APR_OFFSETOF: APR's macro subtracts from a null pointer,
  * which is undefined behaviour (clang -Wnull-pointer-subtraction). */
 const command_rec mto_directives[] = {
-    AP_INIT_TAKE1("MyTimetableOAuthIssuer", mto_set_issuer, NULL, RSRC_CONF,
-                  "Issuer URL of this authorization server (default: scheme://host:port of the request)"),
-    AP_INIT_TAKE1("MyTimetableOAuthTokenLifetime", mto_set_token_lifetime, NULL, RSRC_CONF,
-                  "Access token lifetime in seconds when access_token_validity is NULL (default 43200)"),
+    AP_INIT_TAKE1(
+        "MyTimetableOAuthIssuer", mto_set_issuer, NULL, RSRC_CONF,
+        "Issuer URL of this authorization server (default: scheme://host:port of the request)"),
+    AP_INIT_TAKE1(
+        "MyTimetableOAuthTokenLifetime", mto_set_token_lifetime, NULL, RSRC_CONF,
+        "Access token lifetime in seconds when access_token_validity is NULL (default 43200)"),
     AP_INIT_TAKE1("MyTimetableOAuthCodeLifetime", mto_set_code_lifetime, NULL, RSRC_CONF,
                   "Authorization code lifetime in seconds, 1 to 600 (default 300)"),
-    AP_INIT_TAKE1("MyTimetableOAuthApprovalLifetime", mto_set_approval_lifetime, NULL, RSRC_CONF,
-                  "How long a user's consent is remembered, in seconds; 0 asks every time (default 2592000)"),
+    AP_INIT_TAKE1(
+        "MyTimetableOAuthApprovalLifetime", mto_set_approval_lifetime, NULL, RSRC_CONF,
+        "How long a user's consent is remembered, in seconds; 0 asks every time (default 2592000)"),
     AP_INIT_FLAG("MyTimetableOAuthRequirePKCE", mto_set_require_pkce, NULL, RSRC_CONF,
                  "On: refuse authorization requests without an S256 PKCE challenge (default Off)"),
-    AP_INIT_TAKE1("MyTimetableOAuthCache", mto_set_cache, NULL, RSRC_CONF,
-                  "socache provider for clients, API tokens and token look-ups: PROVIDER[:ARGS] or none (default shmcb)"),
+    AP_INIT_TAKE1(
+        "MyTimetableOAuthCache", mto_set_cache, NULL, RSRC_CONF,
+        "socache provider for clients, API tokens and token look-ups: PROVIDER[:ARGS] or none (default shmcb)"),
     AP_INIT_TAKE1("MyTimetableOAuthCacheTTL", mto_set_cache_ttl, NULL, RSRC_CONF,
                   "Seconds a cached entry may be served (default 300)"),
-    AP_INIT_TAKE1("MyTimetableOAuthPurgeInterval", mto_set_purge_interval, NULL, RSRC_CONF,
-                  "Seconds between purges of expired codes, tokens and approvals, per child; 0: never (default 60)"),
-    AP_INIT_TAKE2("MyTimetableOAuthScope", mto_add_scope, NULL, RSRC_CONF,
-                  "A scope and its consent text: NAME \"description\" (default: the six MyTimetable scopes)"),
+    AP_INIT_TAKE1(
+        "MyTimetableOAuthPurgeInterval", mto_set_purge_interval, NULL, RSRC_CONF,
+        "Seconds between purges of expired codes, tokens and approvals, per child; 0: never (default 60)"),
+    AP_INIT_TAKE2(
+        "MyTimetableOAuthScope", mto_add_scope, NULL, RSRC_CONF,
+        "A scope and its consent text: NAME \"description\" (default: the six MyTimetable scopes)"),
     AP_INIT_TAKE1("MyTimetableOAuthConsentTemplate", mto_set_consent_template, NULL, RSRC_CONF,
                   "HTML template file of the consent page (default: built-in page)"),
-    AP_INIT_ITERATE("MyTimetableOAuthAcceptTokenIn", mto_set_accept_in, NULL, ACCESS_CONF | OR_AUTHCFG,
-                    "Where the gate looks for an access token: header and/or query (default: header query)"),
+    AP_INIT_ITERATE(
+        "MyTimetableOAuthAcceptTokenIn", mto_set_accept_in, NULL, ACCESS_CONF | OR_AUTHCFG,
+        "Where the gate looks for an access token: header and/or query (default: header query)"),
     AP_INIT_FLAG("MyTimetableOAuthRequireApiToken", ap_set_flag_slot,
                  (void *)offsetof(mto_dir_conf_t, require_api_token), ACCESS_CONF | OR_AUTHCFG,
                  "On: every request must carry a valid apiToken header (default Off)"),
-    AP_INIT_FLAG("MyTimetableOAuthPassToken", ap_set_flag_slot,
-                 (void *)offsetof(mto_dir_conf_t, pass_token), ACCESS_CONF | OR_AUTHCFG,
-                 "On: the backend sees the access token; Off removes header and query parameter (default Off)"),
+    AP_INIT_FLAG(
+        "MyTimetableOAuthPassToken", ap_set_flag_slot, (void *)offsetof(mto_dir_conf_t, pass_token),
+        ACCESS_CONF | OR_AUTHCFG,
+        "On: the backend sees the access token; Off removes header and query parameter (default Off)"),
     /* The core's directive: noted for the metadata (endpoints/metadata.c),
      * then declined to the core, so with the core's contexts and syntax. */
     AP_INIT_RAW_ARGS("SetHandler", mto_metadata_note_handler, NULL, OR_FILEINFO,

@@ -14,18 +14,17 @@
 
 #define MTO_UNSET -1
 
-
 typedef struct {
-    const char *issuer;                 /* NULL: scheme://host:port of the request */
-    apr_int64_t token_lifetime;         /* when access_token_validity is NULL */
+    const char *issuer;         /* NULL: scheme://host:port of the request */
+    apr_int64_t token_lifetime; /* when access_token_validity is NULL */
     apr_int64_t code_lifetime;
-    apr_int64_t approval_lifetime;      /* 0 = ask every time */
+    apr_int64_t approval_lifetime; /* 0 = ask every time */
     int require_pkce;
-    const char *cache_spec;             /* "shmcb", "none", "memcache:…"; NULL: shmcb */
+    const char *cache_spec; /* "shmcb", "none", "memcache:…"; NULL: shmcb */
     apr_int64_t cache_ttl;
-    apr_array_header_t *scopes;         /* mto_scope_def_t; NULL: the built-in six */
-    const char *consent_template;       /* contents of the file; NULL: built-in page */
-    apr_int64_t purge_interval;         /* seconds between purges per child; 0 = never */
+    apr_array_header_t *scopes;   /* mto_scope_def_t; NULL: the built-in six */
+    const char *consent_template; /* contents of the file; NULL: built-in page */
+    apr_int64_t purge_interval;   /* seconds between purges per child; 0 = never */
 } mto_server_conf_t;
 
 /* Where the gate looks for an access token. */
@@ -33,7 +32,7 @@ typedef struct {
 #define MTO_TOKEN_IN_QUERY  2
 
 typedef struct {
-    int accept_in;                      /* MTO_TOKEN_IN_* bits */
+    int accept_in; /* MTO_TOKEN_IN_* bits */
     int require_api_token;
     int pass_token;
 } mto_dir_conf_t;

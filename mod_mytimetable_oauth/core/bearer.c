@@ -9,8 +9,8 @@
 
 #include <apr_lib.h>
 
-#define MTO_TOKEN_PARAM     "access_token"
-#define MTO_REDACTED        "REDACTED"
+#define MTO_TOKEN_PARAM "access_token"
+#define MTO_REDACTED    "REDACTED"
 
 /* RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
 int mto_b64token_ok(const char *s, apr_size_t len)
@@ -52,10 +52,10 @@ int mto_bearer_from_header(apr_pool_t *p, const char *value, const char **token)
         scheme_len++;
     }
     if (scheme_len == 0 || (v[scheme_len] != '\0' && v[scheme_len] != ' ')) {
-        return MTO_CRED_MALFORMED;     /* empty, or no auth-scheme at all */
+        return MTO_CRED_MALFORMED; /* empty, or no auth-scheme at all */
     }
     if (scheme_len != 6 || strncasecmp(v, "Bearer", 6) != 0) {
-        return MTO_CRED_ABSENT;        /* Basic, Negotiate…: not ours to judge */
+        return MTO_CRED_ABSENT; /* Basic, Negotiate…: not ours to judge */
     }
     t = v + scheme_len;
     while (*t == ' ') {
@@ -149,7 +149,7 @@ typedef struct {
     apr_pool_t *p;
     char *out;
     apr_size_t used;
-    int redact;                         /* 1: name=REDACTED, 0: drop the pair */
+    int redact; /* 1: name=REDACTED, 0: drop the pair */
     int changed;
 } mto_rewrite_ctx;
 
@@ -267,8 +267,8 @@ static char *mto_request_line_rewrite(apr_pool_t *p, const char *line,
     end = mto_version_start(q);
     qlen = end ? (apr_size_t)(end - q - 1) : strlen(q + 1);
     query = fn(p, apr_pstrmemdup(p, q + 1, qlen));
-    return apr_pstrcat(p, apr_pstrmemdup(p, line, q - line), query ? "?" : "",
-                       query ? query : "", end ? end : "", NULL);
+    return apr_pstrcat(p, apr_pstrmemdup(p, line, q - line), query ? "?" : "", query ? query : "",
+                       end ? end : "", NULL);
 }
 
 char *mto_request_line_redact(apr_pool_t *p, const char *line)
@@ -291,7 +291,7 @@ const char *mto_quoted_string(apr_pool_t *p, const char *s)
         unsigned char c = (unsigned char)s[i];
 
         if (c < 0x20 || c == 0x7f) {
-            continue;                   /* no control characters in a header */
+            continue; /* no control characters in a header */
         }
         if (c == '"' || c == '\\') {
             out[o++] = '\\';

@@ -8,9 +8,9 @@
 #include <apr_pools.h>
 
 /* What a credential source held. */
-#define MTO_CRED_ABSENT     0           /* nothing for us (or another auth-scheme) */
-#define MTO_CRED_FOUND      1           /* *token set */
-#define MTO_CRED_MALFORMED  (-1)        /* RFC 6750 invalid_request */
+#define MTO_CRED_ABSENT    0    /* nothing for us (or another auth-scheme) */
+#define MTO_CRED_FOUND     1    /* *token set */
+#define MTO_CRED_MALFORMED (-1) /* RFC 6750 invalid_request */
 
 /* RFC 6750 §2.1 b64token syntax, exactly len bytes. */
 int mto_b64token_ok(const char *s, apr_size_t len);

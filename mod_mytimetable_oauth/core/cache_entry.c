@@ -19,8 +19,8 @@
 /* ------------------------------------------------------------ plumbing */
 
 /* kind, then each of the n fields and its NUL. */
-static const char *mto_entry_join(apr_pool_t *p, const char *kind, const char *const *fields,
-                                  int n, apr_size_t *len)
+static const char *mto_entry_join(apr_pool_t *p, const char *kind, const char *const *fields, int n,
+                                  apr_size_t *len)
 {
     apr_size_t total = strlen(kind), at;
     char *out;
@@ -40,7 +40,7 @@ static const char *mto_entry_join(apr_pool_t *p, const char *kind, const char *c
         memcpy(out + at, fields[i], l);
         at += l;
     }
-    out[at] = '\0';                     /* not part of the entry; for safety */
+    out[at] = '\0'; /* not part of the entry; for safety */
     *len = total;
     return out;
 }
@@ -66,7 +66,7 @@ static int mto_entry_split(apr_pool_t *p, const char *kind, const char *entry, a
         fields[i] = copy + at;
         at = (apr_size_t)(nul - copy) + 1;
     }
-    return at == len;                   /* nothing after the last field */
+    return at == len; /* nothing after the last field */
 }
 
 static const char *mto_entry_num(apr_pool_t *p, apr_int64_t v)
@@ -188,8 +188,7 @@ mto_client_t *mto_client_from_entry(apr_pool_t *p, const char *entry, apr_size_t
     int has_secret;
 
     if (!mto_entry_split(p, MTO_ENTRY_CLIENT, entry, len, f, MTO_CLIENT_FIELDS)
-        || !mto_entry_parse_flag(f[1], &has_secret)
-        || (!has_secret && *f[2])
+        || !mto_entry_parse_flag(f[1], &has_secret) || (!has_secret && *f[2])
         || !mto_entry_parse_flag(f[6], &c->autoapprove_all)
         || !mto_entry_parse_num(f[8], APR_INT64_MIN, &c->access_validity)
         || !mto_entry_parse_num(f[9], APR_INT64_MIN, &c->refresh_validity)) {

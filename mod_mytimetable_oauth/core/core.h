@@ -9,14 +9,14 @@
 #ifndef MTO_H
 #define MTO_H
 
-#include "core/types.h"         /* the rows: clients, codes, tokens */
-#include "core/crypto.h"        /* randomness, digests (crypto.c) */
-#include "core/secret.h"        /* Spring secret hashes (secret.c) */
-#include "core/form.h"          /* form-urlencoded input, UTF-8 (form.c) */
-#include "core/lists.h"         /* comma and scope lists (lists.c) */
-#include "core/proto.h"         /* Basic credentials, scope syntax, PKCE, URLs (proto.c) */
-#include "core/bearer.h"        /* RFC 6750 credentials (bearer.c) */
-#include "core/cache_entry.h"   /* rows as the cache keeps them (cache_entry.c) */
-#include "core/template.h"      /* the consent page template (template.c) */
+#include "core/types.h"       /* the rows: clients, codes, tokens */
+#include "core/crypto.h"      /* randomness, digests (crypto.c) */
+#include "core/secret.h"      /* Spring secret hashes (secret.c) */
+#include "core/form.h"        /* form-urlencoded input, UTF-8 (form.c) */
+#include "core/lists.h"       /* comma and scope lists (lists.c) */
+#include "core/proto.h"       /* Basic credentials, scope syntax, PKCE, URLs (proto.c) */
+#include "core/bearer.h"      /* RFC 6750 credentials (bearer.c) */
+#include "core/cache_entry.h" /* rows as the cache keeps them (cache_entry.c) */
+#include "core/template.h"    /* the consent page template (template.c) */
 
 #endif /* MTO_H */

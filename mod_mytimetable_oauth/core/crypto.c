@@ -45,14 +45,17 @@ static const char *mto_b64url(apr_pool_t *p, const unsigned char *bin, apr_size_
     char *out = apr_palloc(p, (len + 2) / 3 * 4 + 1);
     int n = EVP_EncodeBlock((unsigned char *)out, bin, (int)len);
 
-    while (n > 0 && out[n - 1] == '=')
+    while (n > 0 && out[n - 1] == '=') {
         n--;
+    }
     out[n] = '\0';
     for (; n > 0; n--) {
-        if (out[n - 1] == '+')
+        if (out[n - 1] == '+') {
             out[n - 1] = '-';
-        else if (out[n - 1] == '/')
+        }
+        else if (out[n - 1] == '/') {
             out[n - 1] = '_';
+        }
     }
     return out;
 }
@@ -65,11 +68,13 @@ const char *mto_random_b64url(apr_pool_t *p, apr_size_t nbytes)
     const char *out;
 
     /* A size no code or token has is a caller's bug: no value either. */
-    if (nbytes == 0 || nbytes > sizeof(buf))
+    if (nbytes == 0 || nbytes > sizeof(buf)) {
         return NULL;
+    }
     /* No fallback: a code or token from a failed generator is guessable. */
-    if (RAND_bytes(buf, (int)nbytes) != 1)
+    if (RAND_bytes(buf, (int)nbytes) != 1) {
         return NULL;
+    }
     out = mto_b64url(p, buf, nbytes);
     OPENSSL_cleanse(buf, nbytes);
     return out;
@@ -83,8 +88,9 @@ static int mto_sha256(const void *data, apr_size_t len, unsigned char md[MTO_SHA
     static const unsigned char none[1];
     unsigned int mdlen = 0;
 
-    if (EVP_Digest(data ? data : none, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+    if (EVP_Digest(data ? data : none, len, md, &mdlen, EVP_sha256(), NULL) != 1) {
         return 0;
+    }
     return mdlen == MTO_SHA256_LEN;
 }
 
@@ -92,8 +98,9 @@ const char *mto_sha256_hex(apr_pool_t *p, const void *data, apr_size_t len)
 {
     unsigned char md[MTO_SHA256_LEN];
 
-    if (!mto_sha256(data, len, md))
+    if (!mto_sha256(data, len, md)) {
         return NULL;
+    }
     return mto_hex(p, md, sizeof(md));
 }
 
@@ -101,8 +108,9 @@ const char *mto_sha256_b64url(apr_pool_t *p, const void *data, apr_size_t len)
 {
     unsigned char md[MTO_SHA256_LEN];
 
-    if (!mto_sha256(data, len, md))
+    if (!mto_sha256(data, len, md)) {
         return NULL;
+    }
     return mto_b64url(p, md, sizeof(md));
 }
 
@@ -115,11 +123,13 @@ const char *mto_hmac_sha256_hex(apr_pool_t *p, const unsigned char *key, apr_siz
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
 
-    if (keylen > INT_MAX)
+    if (keylen > INT_MAX) {
         return NULL;
-    if (!HMAC(EVP_sha256(), key ? key : none, (int)keylen,
-              data ? data : none, len, md, &mdlen) || mdlen != MTO_SHA256_LEN)
+    }
+    if (!HMAC(EVP_sha256(), key ? key : none, (int)keylen, data ? data : none, len, md, &mdlen)
+        || mdlen != MTO_SHA256_LEN) {
         return NULL;
+    }
     return mto_hex(p, md, mdlen);
 }
 
@@ -129,8 +139,9 @@ int mto_ct_streq(const char *a, const char *b)
 {
     apr_size_t la, lb;
 
-    if (!a || !b)
+    if (!a || !b) {
         return 0;
+    }
     la = strlen(a);
     lb = strlen(b);
     if (la != lb) {

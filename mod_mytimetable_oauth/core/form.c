@@ -23,15 +23,34 @@
  * (ED) and code points above U+10FFFF (F4), as in RFC 3629 §4. */
 static int mto_utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi)
 {
-    *lo = 0x80; *hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) return 2;
-    if (c == 0xE0) { *lo = 0xA0; return 3; }
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return 3;
-    if (c == 0xED) { *hi = 0x9F; return 3; }
-    if (c == 0xF0) { *lo = 0x90; return 4; }
-    if (c >= 0xF1 && c <= 0xF3) return 4;
-    if (c == 0xF4) { *hi = 0x8F; return 4; }
-    return 0;                   /* 80-BF continuation, C0/C1 overlong, F5+ */
+    *lo = 0x80;
+    *hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        return 2;
+    }
+    if (c == 0xE0) {
+        *lo = 0xA0;
+        return 3;
+    }
+    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+        return 3;
+    }
+    if (c == 0xED) {
+        *hi = 0x9F;
+        return 3;
+    }
+    if (c == 0xF0) {
+        *lo = 0x90;
+        return 4;
+    }
+    if (c >= 0xF1 && c <= 0xF3) {
+        return 4;
+    }
+    if (c == 0xF4) {
+        *hi = 0x8F;
+        return 4;
+    }
+    return 0; /* 80-BF continuation, C0/C1 overlong, F5+ */
 }
 
 int mto_utf8_ok(const char *s, apr_size_t len)
@@ -39,26 +58,32 @@ int mto_utf8_ok(const char *s, apr_size_t len)
     const unsigned char *u = (const unsigned char *)s;
     apr_size_t i = 0;
 
-    if (!s)
+    if (!s) {
         return len == 0;
+    }
     while (i < len) {
         unsigned char lo, hi;
         int n, k;
 
         if (u[i] < 0x80) {
-            if (u[i] == 0)
-                return 0;       /* a NUL would cut the string short later */
+            if (u[i] == 0) {
+                return 0; /* a NUL would cut the string short later */
+            }
             i++;
             continue;
         }
         n = mto_utf8_lead(u[i], &lo, &hi);
-        if (n == 0 || len - i < (apr_size_t)n)
+        if (n == 0 || len - i < (apr_size_t)n) {
             return 0;
-        if (u[i + 1] < lo || u[i + 1] > hi)
+        }
+        if (u[i + 1] < lo || u[i + 1] > hi) {
             return 0;
-        for (k = 2; k < n; k++)
-            if (u[i + k] < 0x80 || u[i + k] > 0xBF)
+        }
+        for (k = 2; k < n; k++) {
+            if (u[i + k] < 0x80 || u[i + k] > 0xBF) {
                 return 0;
+            }
+        }
         i += n;
     }
     return 1;
@@ -71,13 +96,15 @@ char *mto_form_unescape(apr_pool_t *p, const char *in, apr_size_t len)
     const char *out;
     char *copy;
 
-    if (!in && len)
+    if (!in && len) {
         return NULL;
+    }
     /* APR reads a string: a copy ends at len, and a raw NUL (which it would
      * take for the end) fails here as invalid UTF-8 would below. */
     copy = apr_pstrmemdup(p, in ? in : "", len);
-    if (memchr(copy, '\0', len))
+    if (memchr(copy, '\0', len)) {
         return NULL;
+    }
     /* NULL on a bad escape ("%4", "%zz") and on %00, always forbidden. */
     out = apr_punescape_url(p, copy, NULL, NULL, 1);
     /* Also catches raw non-UTF-8 bytes, not only escaped ones. */
@@ -86,29 +113,33 @@ char *mto_form_unescape(apr_pool_t *p, const char *in, apr_size_t len)
 
 static int mto_form_fail(const char **err, const char *why)
 {
-    if (err)
+    if (err) {
         *err = why;
+    }
     return 1;
 }
 
 /* One name[=value] segment into the table. */
-static const char *mto_form_pair(apr_pool_t *p, const char *seg, apr_size_t len,
-                                 apr_table_t *t)
+static const char *mto_form_pair(apr_pool_t *p, const char *seg, apr_size_t len, apr_table_t *t)
 {
     const char *eq = memchr(seg, '=', len);
     apr_size_t nlen = eq ? (apr_size_t)(eq - seg) : len;
     char *name, *val;
 
-    if (nlen == 0)
+    if (nlen == 0) {
         return "empty parameter name";
+    }
     name = mto_form_unescape(p, seg, nlen);
-    if (!name)
+    if (!name) {
         return "bad %-escape, NUL or invalid UTF-8 in a parameter name";
-    if (!*name)
+    }
+    if (!*name) {
         return "empty parameter name";
+    }
     val = eq ? mto_form_unescape(p, eq + 1, len - nlen - 1) : apr_pstrdup(p, "");
-    if (!val)
+    if (!val) {
         return "bad %-escape, NUL or invalid UTF-8 in a parameter value";
+    }
     apr_table_addn(t, name, val);
     return NULL;
 }
@@ -119,28 +150,34 @@ int mto_form_parse(apr_pool_t *p, const char *data, apr_size_t len, int max_para
     apr_table_t *t = apr_table_make(p, 8);
     apr_size_t i = 0, n = 0;
 
-    if (out)
+    if (out) {
         *out = NULL;
-    if (err)
+    }
+    if (err) {
         *err = NULL;
-    if (!data)
+    }
+    if (!data) {
         len = 0;
+    }
     while (i < len) {
         const char *amp = memchr(data + i, '&', len - i);
         apr_size_t seglen = amp ? (apr_size_t)(amp - (data + i)) : len - i;
         const char *why;
 
         if (seglen > 0) {
-            if (max_params < 0 || ++n > (apr_size_t)max_params)
+            if (max_params < 0 || ++n > (apr_size_t)max_params) {
                 return mto_form_fail(err, "too many parameters");
+            }
             why = mto_form_pair(p, data + i, seglen, t);
-            if (why)
+            if (why) {
                 return mto_form_fail(err, why);
+            }
         }
-        i += seglen + 1;        /* past the '&' (or past the end) */
+        i += seglen + 1; /* past the '&' (or past the end) */
     }
-    if (out)
+    if (out) {
         *out = t;
+    }
     return 0;
 }
 
@@ -154,24 +191,29 @@ int mto_param(const apr_table_t *params, const char *name, const char **val)
     const char *found = NULL;
     int i, exact = 0, variants = 0;
 
-    if (!params || !name)
+    if (!params || !name) {
         return 0;
+    }
     arr = apr_table_elts(params);
     e = (const apr_table_entry_t *)arr->elts;
     for (i = 0; i < arr->nelts; i++) {
-        if (!e[i].key || strcasecmp(e[i].key, name) != 0)
+        if (!e[i].key || strcasecmp(e[i].key, name) != 0) {
             continue;
+        }
         variants++;
         if (strcmp(e[i].key, name) == 0) {
             exact++;
             found = e[i].val;
         }
     }
-    if (exact == 0)
+    if (exact == 0) {
         return 0;
-    if (variants > 1)
+    }
+    if (variants > 1) {
         return -1;
-    if (val)
+    }
+    if (val) {
         *val = found;
+    }
     return 1;
 }

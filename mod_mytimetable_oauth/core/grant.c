@@ -52,7 +52,7 @@ static const char *mto_authz_pkce(const apr_table_t *params, int require_pkce,
         return NULL;
     }
     if (!method) {
-        method = "plain";               /* RFC 7636 §4.3 default */
+        method = "plain"; /* RFC 7636 §4.3 default */
     }
     if (strcmp(method, "S256") != 0 && (strcmp(method, "plain") != 0 || require_pkce)) {
         *description = require_pkce ? "code_challenge_method must be S256"
@@ -99,7 +99,9 @@ const char *mto_code_mismatch(apr_pool_t *p, const apr_table_t *params, const ch
     }
     if (!*code->challenge) {
         /* A verifier for a code issued without a challenge: a PKCE downgrade. */
-        return n_verifier == 0 ? NULL : "code_verifier sent, but the authorization request had no code_challenge";
+        return n_verifier == 0
+                   ? NULL
+                   : "code_verifier sent, but the authorization request had no code_challenge";
     }
     if (n_verifier != 1 || !mto_pkce_verifier_ok(verifier)
         || !mto_pkce_matches(p, code->challenge_method, code->challenge, verifier)) {

@@ -15,7 +15,7 @@
 /* What an authorization request may be granted (RFC 6749 §4.1.1, RFC 7636
  * §4.3): the scopes, and the PKCE challenge ("" and "" when none). */
 typedef struct {
-    const apr_array_header_t *scopes;   /* const char * */
+    const apr_array_header_t *scopes; /* const char * */
     const char *challenge;
     const char *challenge_method;
 } mto_authz_grant_t;

@@ -11,8 +11,7 @@
 
 static int mto_is_list_sep(char c)
 {
-    return c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n'
-        || c == '\f' || c == '\v';
+    return c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
 
 static int mto_is_scope_sep(char c)
@@ -31,14 +30,17 @@ static apr_array_header_t *mto_split(apr_pool_t *p, const char *s, int (*is_sep)
         apr_size_t n;
         char *item;
 
-        while (*s && is_sep(*s))
+        while (*s && is_sep(*s)) {
             s++;
+        }
         start = s;
-        while (*s && !is_sep(*s))
+        while (*s && !is_sep(*s)) {
             s++;
+        }
         n = (apr_size_t)(s - start);
-        if (n == 0 || apr_hash_get(seen, start, (apr_ssize_t)n))
+        if (n == 0 || apr_hash_get(seen, start, (apr_ssize_t)n)) {
             continue;
+        }
         item = apr_pstrmemdup(p, start, n);
         apr_hash_set(seen, item, (apr_ssize_t)n, item);
         APR_ARRAY_PUSH(list, const char *) = item;
@@ -62,11 +64,14 @@ int mto_list_contains(const apr_array_header_t *list, const char *item)
 {
     int i;
 
-    if (!list || !item)
+    if (!list || !item) {
         return 0;
-    for (i = 0; i < list->nelts; i++)
-        if (strcmp(APR_ARRAY_IDX(list, i, const char *), item) == 0)
+    }
+    for (i = 0; i < list->nelts; i++) {
+        if (strcmp(APR_ARRAY_IDX(list, i, const char *), item) == 0) {
             return 1;
+        }
+    }
     return 0;
 }
 
@@ -74,17 +79,21 @@ int mto_list_subset(const apr_array_header_t *sub, const apr_array_header_t *sup
 {
     int i;
 
-    if (!sub)
+    if (!sub) {
         return 1;
-    for (i = 0; i < sub->nelts; i++)
-        if (!mto_list_contains(super, APR_ARRAY_IDX(sub, i, const char *)))
+    }
+    for (i = 0; i < sub->nelts; i++) {
+        if (!mto_list_contains(super, APR_ARRAY_IDX(sub, i, const char *))) {
             return 0;
+        }
+    }
     return 1;
 }
 
 const char *mto_list_join(apr_pool_t *p, const apr_array_header_t *list)
 {
-    if (!list || list->nelts == 0)
+    if (!list || list->nelts == 0) {
         return "";
+    }
     return apr_array_pstrcat(p, list, ' ');
 }

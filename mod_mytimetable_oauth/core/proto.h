@@ -11,8 +11,8 @@
 /* RFC 6749 §2.3.1 Basic client credentials: the value of an Authorization
  * header whose scheme is Basic; base64 of urlencode(id) ":" urlencode(secret).
  * 0 on success; non-zero if it is not Basic (returns 1) or malformed (2). */
-int mto_basic_credentials(apr_pool_t *p, const char *header,
-                          const char **client_id, const char **secret);
+int mto_basic_credentials(apr_pool_t *p, const char *header, const char **client_id,
+                          const char **secret);
 
 /* RFC 6749 §3.3: scope = scope-token *( SP scope-token ), NQCHAR only. */
 int mto_scope_syntax_ok(const char *scope);

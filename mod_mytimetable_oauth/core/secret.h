@@ -9,15 +9,15 @@
 typedef enum {
     MTO_SECRET_MATCH = 0,
     MTO_SECRET_MISMATCH,
-    MTO_SECRET_UNSUPPORTED              /* stored value is no format we know, or malformed */
+    MTO_SECRET_UNSUPPORTED /* stored value is no format we know, or malformed */
 } mto_secret_result_t;
 
 /* Checks a presented client secret against a stored Spring Security hash
  * ({SHA-256}hex, {SHA-256}{salt}hex, {bcrypt}$2a|b|y$…, {noop}clear).
  * On MTO_SECRET_UNSUPPORTED *why says what is wrong with the stored value,
  * fit for the error log (it never contains the secret or the hash). */
-mto_secret_result_t mto_secret_verify(apr_pool_t *p, const char *stored,
-                                      const char *presented, const char **why);
+mto_secret_result_t mto_secret_verify(apr_pool_t *p, const char *stored, const char *presented,
+                                      const char **why);
 
 /* The stored value in a form fit for a cache: the same presented secrets
  * verify against it, and it holds no secret in clear ({noop} becomes

@@ -19,16 +19,20 @@ static apr_size_t mto_placeholder(const char *s, const char **name, apr_size_t *
 {
     const char *q = s + 2;
 
-    while (*q == ' ')
+    while (*q == ' ') {
         q++;
+    }
     *name = q;
-    while ((*q >= 'a' && *q <= 'z') || *q == '_')
+    while ((*q >= 'a' && *q <= 'z') || *q == '_') {
         q++;
+    }
     *nlen = (apr_size_t)(q - *name);
-    while (*q == ' ')
+    while (*q == ' ') {
         q++;
-    if (*nlen == 0 || q[0] != '}' || q[1] != '}')
+    }
+    if (*nlen == 0 || q[0] != '}' || q[1] != '}') {
         return 0;
+    }
     return (apr_size_t)(q + 2 - s);
 }
 
@@ -42,14 +46,15 @@ const char *mto_template_render(apr_pool_t *p, const char *tpl, const apr_table_
     apr_array_header_t *parts = apr_array_make(p, 16, sizeof(const char *));
     const char *text = tpl, *s = tpl;
 
-    if (!tpl)
+    if (!tpl) {
         return "";
+    }
     while ((s = strstr(s, "{{")) != NULL) {
         const char *name, *val;
         apr_size_t nlen, plen = mto_placeholder(s, &name, &nlen);
 
         if (plen == 0) {
-            s++;                /* "{{{x}}": the placeholder may start one later */
+            s++; /* "{{{x}}": the placeholder may start one later */
             continue;
         }
         mto_push(parts, apr_pstrmemdup(p, text, (apr_size_t)(s - text)));
@@ -70,8 +75,9 @@ const char *mto_html_escape(apr_pool_t *p, const char *s)
     apr_array_header_t *parts;
     const char *q;
 
-    if (!s)
+    if (!s) {
         return "";
+    }
     parts = apr_array_make(p, 4, sizeof(const char *));
     while ((q = strchr(s, '\'')) != NULL) {
         mto_push(parts, apr_pescape_entity(p, apr_pstrmemdup(p, s, (apr_size_t)(q - s)), 0));

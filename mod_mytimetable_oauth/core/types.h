@@ -12,35 +12,35 @@
 /* A row of oauth_client_details, parsed. */
 typedef struct {
     const char *client_id;
-    const char *secret_hash;            /* Spring format: {SHA-256}…, {bcrypt}…, {noop}… */
-    apr_array_header_t *scopes;         /* const char *; allowed scopes */
-    apr_array_header_t *grant_types;    /* const char * */
-    apr_array_header_t *redirect_uris;  /* const char *; exact-match list */
-    int autoapprove_all;                /* autoapprove = "true" */
-    apr_array_header_t *autoapprove;    /* const char *; scopes approved without asking */
-    apr_int64_t access_validity;        /* seconds; 0 = never; -1 = NULL (server default) */
-    apr_int64_t refresh_validity;       /* seconds; 0 = never; -1 = NULL */
+    const char *secret_hash;           /* Spring format: {SHA-256}…, {bcrypt}…, {noop}… */
+    apr_array_header_t *scopes;        /* const char *; allowed scopes */
+    apr_array_header_t *grant_types;   /* const char * */
+    apr_array_header_t *redirect_uris; /* const char *; exact-match list */
+    int autoapprove_all;               /* autoapprove = "true" */
+    apr_array_header_t *autoapprove;   /* const char *; scopes approved without asking */
+    apr_int64_t access_validity;       /* seconds; 0 = never; -1 = NULL (server default) */
+    apr_int64_t refresh_validity;      /* seconds; 0 = never; -1 = NULL */
 } mto_client_t;
 
 /* An authorization code as stored (the code itself is only ever a hash). */
 typedef struct {
     const char *client_id;
     const char *user;
-    const char *scope;                  /* space separated */
-    const char *redirect_uri;           /* as sent on the authorize request, "" if none */
-    const char *challenge;              /* PKCE code_challenge, "" if none */
-    const char *challenge_method;       /* "S256", "plain" or "" */
-    apr_int64_t expires;                /* epoch seconds */
-    int used;                           /* redeemed already */
+    const char *scope;            /* space separated */
+    const char *redirect_uri;     /* as sent on the authorize request, "" if none */
+    const char *challenge;        /* PKCE code_challenge, "" if none */
+    const char *challenge_method; /* "S256", "plain" or "" */
+    apr_int64_t expires;          /* epoch seconds */
+    int used;                     /* redeemed already */
 } mto_code_t;
 
 /* An issued access token as stored. */
 typedef struct {
     const char *client_id;
     const char *user;
-    const char *scope;                  /* space separated */
-    apr_int64_t issued;                 /* epoch seconds */
-    apr_int64_t expires;                /* epoch seconds; 0 = never */
+    const char *scope;   /* space separated */
+    apr_int64_t issued;  /* epoch seconds */
+    apr_int64_t expires; /* epoch seconds; 0 = never */
 } mto_token_t;
 
 /* A refresh token as stored.  Every refresh token of one grant (the
@@ -48,14 +48,14 @@ typedef struct {
  * use replaces the token by a new one of the same grant (rotation) and
  * marks the old one rotated, so that its reuse shows (RFC 9700 §4.14.2). */
 typedef struct {
-    const char *grant_id;               /* 64 hex digits, random per grant */
+    const char *grant_id; /* 64 hex digits, random per grant */
     const char *client_id;
     const char *user;
-    const char *scope;                  /* the grant's scope, space separated */
-    const char *code_hash;              /* the code the grant began with, "" if unknown */
-    apr_int64_t issued;                 /* epoch seconds */
-    apr_int64_t expires;                /* the grant's end, epoch seconds; 0 = never */
-    int rotated;                        /* replaced by a newer refresh token already */
+    const char *scope;     /* the grant's scope, space separated */
+    const char *code_hash; /* the code the grant began with, "" if unknown */
+    apr_int64_t issued;    /* epoch seconds */
+    apr_int64_t expires;   /* the grant's end, epoch seconds; 0 = never */
+    int rotated;           /* replaced by a newer refresh token already */
 } mto_refresh_t;
 
 /* A row of api_tokens. */

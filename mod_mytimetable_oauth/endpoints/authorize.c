@@ -19,10 +19,10 @@
 /* A validated authorization request. */
 typedef struct {
     mto_client_t *client;
-    const char *redirect_uri;           /* where the user goes back to */
-    const char *redirect_param;         /* redirect_uri as sent; "" if absent */
-    const char *state;                  /* NULL if absent */
-    mto_authz_grant_t grant;            /* scopes and PKCE challenge */
+    const char *redirect_uri;   /* where the user goes back to */
+    const char *redirect_param; /* redirect_uri as sent; "" if absent */
+    const char *state;          /* NULL if absent */
+    mto_authz_grant_t grant;    /* scopes and PKCE challenge */
 } mto_authz_req_t;
 
 /* Parses the query pair by pair, so that one undecodable parameter does not
@@ -71,8 +71,9 @@ static int mto_authz_redirect(request_rec *r, const mto_authz_req_t *req, apr_ta
     if (req->state) {
         apr_table_setn(out, "state", req->state);
     }
-    apr_table_setn(out, "iss", mto_issuer(r));      /* RFC 9207 */
-    return mto_send_redirect(r, r->method_number == M_POST ? HTTP_SEE_OTHER : HTTP_MOVED_TEMPORARILY,
+    apr_table_setn(out, "iss", mto_issuer(r)); /* RFC 9207 */
+    return mto_send_redirect(r,
+                             r->method_number == M_POST ? HTTP_SEE_OTHER : HTTP_MOVED_TEMPORARILY,
                              mto_url_add_params(r->pool, req->redirect_uri, out));
 }
 
@@ -107,8 +108,10 @@ static int mto_authz_client(request_rec *r, const apr_table_t *params, int bad_r
                                    "The authorization server cannot reach its database. "
                                    "Please try again in a moment.");
     default:
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "authorize: unknown "
-                      "client %s", mto_log_safe(r, id));
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "authorize: unknown "
+                      "client %s",
+                      mto_log_safe(r, id));
         return mto_send_html_error(r, HTTP_BAD_REQUEST, "Unknown application",
                                    "The application that sent you here is not registered.");
     }
@@ -123,10 +126,13 @@ static int mto_authz_client(request_rec *r, const apr_table_t *params, int bad_r
         req->redirect_param = "";
         return OK;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "authorize: client %s: "
-                  "redirect_uri %s", mto_log_safe(r, id),
-                  n == 0 ? "missing (the client has several or none registered)"
-                  : n < 0 ? "repeated or undecodable" : "not registered");
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "authorize: client %s: "
+                  "redirect_uri %s",
+                  mto_log_safe(r, id),
+                  n == 0  ? "missing (the client has several or none registered)"
+                  : n < 0 ? "repeated or undecodable"
+                          : "not registered");
     return mto_send_html_error(r, HTTP_BAD_REQUEST, "Invalid redirect URI",
                                "The application asked to return to an address that is not "
                                "registered for it, or gave none where one is needed.");
@@ -167,7 +173,8 @@ static int mto_authz_issue_code(request_rec *r, const mto_authz_req_t *req, apr_
     mto_code_t c;
 
     if (!code) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MTO_LOGNO(0007) "the random generator "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "MTO0007: the random generator "
                       "failed; no code issued");
         return mto_authz_error(r, req, "server_error", "no code could be issued");
     }
@@ -183,9 +190,10 @@ static int mto_authz_issue_code(request_rec *r, const mto_authz_req_t *req, apr_
         return mto_authz_error(r, req, "temporarily_unavailable",
                                "the authorization server cannot reach its database");
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "code issued to client %s "
-                  "for user %s, scope '%s'", mto_log_safe(r, c.client_id),
-                  mto_log_safe(r, c.user), c.scope);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "code issued to client %s "
+                  "for user %s, scope '%s'",
+                  mto_log_safe(r, c.client_id), mto_log_safe(r, c.user), c.scope);
     out = apr_table_make(r->pool, 4);
     apr_table_setn(out, "code", code);
     return mto_authz_redirect(r, req, out);
@@ -221,7 +229,8 @@ static int mto_authz_decide(request_rec *r, const mto_authz_req_t *req, apr_int6
 
     if (mto_read_form(r, &form, &err) != OK || mto_param(form, "csrf_token", &csrf) != 1
         || !mto_consent_csrf_ok(r, r->user, csrf, now)) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "consent for client "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "consent for client "
                       "%s refused: missing, expired or invalid CSRF token (user %s)",
                       mto_log_safe(r, req->client->client_id), mto_log_safe(r, r->user));
         return mto_send_html_error(r, HTTP_BAD_REQUEST, "Consent form expired",
@@ -230,14 +239,17 @@ static int mto_authz_decide(request_rec *r, const mto_authz_req_t *req, apr_int6
     }
     if (mto_param(form, "user_oauth_approval", &decision) != 1
         || (strcmp(decision, "true") != 0 && strcmp(decision, "false") != 0)) {
-        return mto_authz_error(r, req, "invalid_request", "user_oauth_approval must be true or false");
+        return mto_authz_error(r, req, "invalid_request",
+                               "user_oauth_approval must be true or false");
     }
     if (!strcmp(decision, "false")) {
         return mto_authz_error(r, req, "access_denied", "the user denied the request");
     }
     lifetime = mto_conf_approval_lifetime(conf);
-    if (lifetime > 0 && mto_store_approval_save(r, r->user, req->client->client_id,
-                                                req->grant.scopes, now + lifetime) != MTO_STORE_OK) {
+    if (lifetime > 0
+        && mto_store_approval_save(r, r->user, req->client->client_id, req->grant.scopes,
+                                   now + lifetime)
+               != MTO_STORE_OK) {
         return mto_authz_error(r, req, "temporarily_unavailable",
                                "the authorization server cannot reach its database");
     }
@@ -259,9 +271,11 @@ int mto_handle_authorize(request_rec *r)
                                    "consent page).");
     }
     if (!r->user || !*r->user) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MTO_LOGNO(0008) "%s has no authenticated "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "MTO0008: %s has no authenticated "
                       "user: protect the mytimetable-oauth-authorize Location with Apache "
-                      "authentication (AuthType … and Require valid-user)", r->uri);
+                      "authentication (AuthType … and Require valid-user)",
+                      r->uri);
         return mto_send_html_error(r, HTTP_INTERNAL_SERVER_ERROR, "Server misconfigured",
                                    "The authorization endpoint is not protected by a login.");
     }
@@ -278,7 +292,8 @@ int mto_handle_authorize(request_rec *r)
     if (bad || dup) {
         return mto_authz_error(r, &req, "invalid_request",
                                bad ? "a parameter is not properly encoded"
-                                   : apr_pstrcat(r->pool, "parameter given more than once: ", dup, NULL));
+                                   : apr_pstrcat(r->pool, "parameter given more than once: ", dup,
+                                                 NULL));
     }
     if ((error = mto_authz_check(r, params, &req, &description))) {
         return mto_authz_error(r, &req, error, description);
@@ -292,5 +307,6 @@ int mto_handle_authorize(request_rec *r)
     if (approved) {
         return mto_authz_issue_code(r, &req, now);
     }
-    return mto_consent_page(r, req.client, req.grant.scopes, mto_consent_csrf_token(r, r->user, now));
+    return mto_consent_page(r, req.client, req.grant.scopes,
+                            mto_consent_csrf_token(r, r->user, now));
 }

@@ -38,7 +38,7 @@ void mto_client_auth_child_init(apr_pool_t *pchild, server_rec *s)
 #if APR_HAS_THREADS
     if (apr_thread_mutex_create(&mto_verified_lock, APR_THREAD_MUTEX_DEFAULT, pchild)
         != APR_SUCCESS) {
-        mto_verified_pool = NULL;       /* no memory, only slower checks */
+        mto_verified_pool = NULL; /* no memory, only slower checks */
     }
 #endif
 }
@@ -102,8 +102,10 @@ static int mto_secret_ok(request_rec *r, const mto_client_t *client, const char 
     mto_secret_result_t res;
 
     if (!client->secret_hash) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MTO_LOGNO(0009) "client %s has no "
-                      "client_secret and cannot authenticate", mto_log_safe(r, client->client_id));
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "MTO0009: client %s has no "
+                      "client_secret and cannot authenticate",
+                      mto_log_safe(r, client->client_id));
         return 0;
     }
     if (mto_secret_is_slow(client->secret_hash)) {
@@ -114,7 +116,8 @@ static int mto_secret_ok(request_rec *r, const mto_client_t *client, const char 
     }
     res = mto_secret_verify(r->pool, client->secret_hash, secret, &why);
     if (res == MTO_SECRET_UNSUPPORTED) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MTO_LOGNO(0010) "client %s cannot "
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "MTO0010: client %s cannot "
                       "authenticate: its client_secret is not a supported Spring hash (%s)",
                       mto_log_safe(r, client->client_id), why ? why : "unknown format");
         return 0;
@@ -141,10 +144,10 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
     }
     if (auth) {
         if (mto_basic_credentials(r->pool, auth, &id, &secret) != 0) {
-            return MTO_CLIENT_INVALID;  /* another scheme, or malformed Basic */
+            return MTO_CLIENT_INVALID; /* another scheme, or malformed Basic */
         }
         if (n_secret == 1 || (n_id == 1 && strcmp(body_id, id) != 0)) {
-            return MTO_CLIENT_INVALID_REQUEST;  /* two authentication methods at once */
+            return MTO_CLIENT_INVALID_REQUEST; /* two authentication methods at once */
         }
     }
     else if (n_id == 1 && n_secret == 1) {
@@ -152,7 +155,7 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
         secret = body_secret;
     }
     else {
-        return MTO_CLIENT_INVALID;      /* no client authentication at all */
+        return MTO_CLIENT_INVALID; /* no client authentication at all */
     }
 
     rc = mto_cached_client_get(r, id, client);
@@ -160,13 +163,14 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
         return MTO_CLIENT_UNAVAILABLE;
     }
     if (rc != MTO_STORE_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "unknown client %s",
-                      mto_log_safe(r, id));
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "unknown client %s", mto_log_safe(r, id));
         return MTO_CLIENT_INVALID;
     }
     if (!mto_secret_ok(r, *client, secret)) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "client %s: wrong "
-                      "client secret", mto_log_safe(r, id));
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "client %s: wrong "
+                      "client secret",
+                      mto_log_safe(r, id));
         *client = NULL;
         return MTO_CLIENT_INVALID;
     }
@@ -211,7 +215,8 @@ int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **param
     }
     if ((dup = mto_duplicate_param(*params))) {
         return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_request",
-                                    apr_pstrcat(r->pool, "parameter given more than once: ", dup, NULL));
+                                    apr_pstrcat(r->pool, "parameter given more than once: ", dup,
+                                                NULL));
     }
     auth = mto_client_authenticate(r, *params, client, &tried_basic);
     if (auth != MTO_CLIENT_OK) {

@@ -17,7 +17,7 @@
 #include <http_protocol.h>
 #include <openssl/rand.h>
 
-#define MTO_CSRF_TTL 900                /* seconds a consent page stays usable */
+#define MTO_CSRF_TTL 900 /* seconds a consent page stays usable */
 
 static unsigned char mto_csrf_key[32];
 
@@ -99,9 +99,8 @@ int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array
         const char *name = APR_ARRAY_IDX(scopes, i, const char *);
         const char *desc = mto_conf_scope_description(conf, name);
         items = apr_pstrcat(r->pool, items, "<li><span class=\"scope\">",
-                            mto_html_escape(r->pool, desc ? desc : name),
-                            "</span> <small>(", mto_html_escape(r->pool, name), ")</small></li>\n",
-                            NULL);
+                            mto_html_escape(r->pool, desc ? desc : name), "</span> <small>(",
+                            mto_html_escape(r->pool, name), ")</small></li>\n", NULL);
     }
     apr_table_setn(vars, "client_id", mto_html_escape(r->pool, client->client_id));
     apr_table_setn(vars, "user", mto_html_escape(r->pool, r->user));

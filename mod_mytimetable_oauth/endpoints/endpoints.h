@@ -25,7 +25,6 @@ int mto_read_query(request_rec *r, apr_table_t **params, const char **err);
 /* The name of a parameter that was given more than once, or NULL. */
 const char *mto_duplicate_param(const apr_table_t *params);
 
-
 /* The issuer (RFC 8414 / RFC 9207): configured, or derived from the request. */
 const char *mto_issuer(request_rec *r);
 
@@ -33,9 +32,9 @@ const char *mto_issuer(request_rec *r);
 
 typedef enum {
     MTO_CLIENT_OK = 0,
-    MTO_CLIENT_INVALID_REQUEST,         /* both Basic and client_secret, … */
-    MTO_CLIENT_INVALID,                 /* unknown client, wrong or no secret: 401 */
-    MTO_CLIENT_UNAVAILABLE              /* the database failed */
+    MTO_CLIENT_INVALID_REQUEST, /* both Basic and client_secret, … */
+    MTO_CLIENT_INVALID,         /* unknown client, wrong or no secret: 401 */
+    MTO_CLIENT_UNAVAILABLE      /* the database failed */
 } mto_client_auth_rc;
 
 /* Authenticates the client of a token/revoke/introspect request by
@@ -60,10 +59,10 @@ int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **param
 
 /* A token presented to the revocation or introspection endpoint. */
 typedef struct {
-    const char *hash;                   /* the token's SHA-256 hex: its key */
-    int refresh;                        /* 0: an access token; 1: a refresh token */
+    const char *hash; /* the token's SHA-256 hex: its key */
+    int refresh;      /* 0: an access token; 1: a refresh token */
     const mto_token_t *row;
-    int live;                           /* not expired, and (refresh) not rotated */
+    int live; /* not expired, and (refresh) not rotated */
 } mto_found_token_t;
 
 /* The start the revocation and introspection endpoints share: the client
@@ -73,8 +72,8 @@ typedef struct {
  * ignored).  OK: *client is set and found->row is the token's row, or
  * NULL when the token is unknown; else the error answer was sent and this
  * is its status (respond.h), for the handler to return. */
-int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now,
-                      mto_client_t **client, mto_found_token_t *found);
+int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now, mto_client_t **client,
+                      mto_found_token_t *found);
 
 /* ----------------------------------------------------------- metadata.c */
 
@@ -117,6 +116,5 @@ int mto_handle_token(request_rec *r);
 int mto_handle_revoke(request_rec *r);
 int mto_handle_introspect(request_rec *r);
 int mto_handle_metadata(request_rec *r);
-
 
 #endif /* MTO_ENDPOINTS_H */

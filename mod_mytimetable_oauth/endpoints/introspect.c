@@ -38,7 +38,8 @@ int mto_handle_introspect(request_rec *r)
         return mto_inactive(r);
     }
     if (strcmp(found.row->client_id, client->client_id) != 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "client %s "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "client %s "
                       "introspected a token of client %s; answered inactive",
                       mto_log_safe(r, client->client_id), mto_log_safe(r, found.row->client_id));
         return mto_inactive(r);

@@ -44,20 +44,20 @@ static const struct {
     const char *member;
     const char *usual_path;
 } mto_endpoints[] = {
-    { MTO_HANDLER_AUTHORIZE,  "authorization_endpoint", "/oauth/authorize" },
-    { MTO_HANDLER_TOKEN,      "token_endpoint",         "/oauth/token" },
-    { MTO_HANDLER_REVOKE,     "revocation_endpoint",    "/oauth/revoke" },
+    { MTO_HANDLER_AUTHORIZE, "authorization_endpoint", "/oauth/authorize" },
+    { MTO_HANDLER_TOKEN, "token_endpoint", "/oauth/token" },
+    { MTO_HANDLER_REVOKE, "revocation_endpoint", "/oauth/revoke" },
     { MTO_HANDLER_INTROSPECT, "introspection_endpoint", "/oauth/introspect" },
 };
 
 /* A <Location> or <LocationMatch> section with a SetHandler, as the core
  * records it: a path (maybe a wildcard) or a regex, and the handler. */
 typedef struct {
-    const ap_directive_t *section;      /* its SetHandler lines: the last one counts */
-    const char *path;                   /* the path, or the regex's text */
-    ap_regex_t *regex;                  /* <LocationMatch>, <Location ~>; NULL: a path */
-    int is_fnmatch;                     /* the path has wildcards */
-    ap_expr_info_t *handler;            /* SetHandler's value (an expression) */
+    const ap_directive_t *section; /* its SetHandler lines: the last one counts */
+    const char *path;              /* the path, or the regex's text */
+    ap_regex_t *regex;             /* <LocationMatch>, <Location ~>; NULL: a path */
+    int is_fnmatch;                /* the path has wildcards */
+    ap_expr_info_t *handler;       /* SetHandler's value (an expression) */
 } mto_location_t;
 
 /* The sections of each server (server_rec * to an array of mto_location_t,
@@ -80,10 +80,13 @@ static const ap_directive_t *mto_location_section(const ap_directive_t *d)
 {
     const ap_directive_t *p = d ? d->parent : NULL;
 
-    while (p && (!strcasecmp(p->directive, "<Limit") || !strcasecmp(p->directive, "<LimitExcept"))) {
+    while (p
+           && (!strcasecmp(p->directive, "<Limit") || !strcasecmp(p->directive, "<LimitExcept"))) {
         p = p->parent;
     }
-    if (p && (!strcasecmp(p->directive, "<Location") || !strcasecmp(p->directive, "<LocationMatch"))) {
+    if (p
+        && (!strcasecmp(p->directive, "<Location")
+            || !strcasecmp(p->directive, "<LocationMatch"))) {
         return p;
     }
     return NULL;
@@ -120,9 +123,8 @@ const char *mto_metadata_note_handler(cmd_parms *cmd, void *dc, const char *args
     mto_location_t *loc;
 
     if (!section || !cmd->path || !*word
-        || !(expr = ap_expr_parse_cmd(cmd, word, AP_EXPR_FLAG_STRING_RESULT, &err, NULL))
-        || err) {
-        return DECLINE_CMD;             /* the core's to handle, or to refuse */
+        || !(expr = ap_expr_parse_cmd(cmd, word, AP_EXPR_FLAG_STRING_RESULT, &err, NULL)) || err) {
+        return DECLINE_CMD; /* the core's to handle, or to refuse */
     }
     list = mto_server_locations(cmd->pool, cmd->server);
     loc = list->nelts ? &APR_ARRAY_IDX(list, list->nelts - 1, mto_location_t) : NULL;
@@ -132,7 +134,7 @@ const char *mto_metadata_note_handler(cmd_parms *cmd, void *dc, const char *args
         loc->path = apr_pstrdup(cmd->pool, cmd->path);
         loc->is_fnmatch = apr_fnmatch_test(loc->path) != 0;
         loc->regex = NULL;
-        args = section->args;           /* "<Location ~ regex>" */
+        args = section->args; /* "<Location ~ regex>" */
         if (!strcasecmp(section->directive, "<LocationMatch")
             || !strcmp(ap_getword_conf(cmd->temp_pool, &args), "~")) {
             loc->regex = ap_pregcomp(cmd->pool, loc->path, AP_REG_EXTENDED);
@@ -145,8 +147,8 @@ const char *mto_metadata_note_handler(cmd_parms *cmd, void *dc, const char *args
 /* The sections of r's server, the main server's first. */
 static const apr_array_header_t *mto_request_locations(request_rec *r)
 {
-    const apr_array_header_t *own = mto_locations ? apr_hash_get(mto_locations, &r->server,
-                                                                  sizeof(r->server)) : NULL;
+    const apr_array_header_t *own =
+        mto_locations ? apr_hash_get(mto_locations, &r->server, sizeof(r->server)) : NULL;
     apr_array_header_t *all = apr_array_make(r->pool, 8, sizeof(mto_location_t));
 
     if (r->server->is_virtual && mto_main_locations) {
@@ -218,7 +220,7 @@ static const char *mto_mapped_path(request_rec *r, const apr_array_header_t *sec
         const mto_location_t *loc = &APR_ARRAY_IDX(sections, i, mto_location_t);
 
         if (loc->regex || loc->is_fnmatch || loc->path[0] != '/') {
-            continue;                   /* a pattern names no single URL */
+            continue; /* a pattern names no single URL */
         }
         h = mto_section_handler(r, loc);
         if (h && !strcmp(h, handler)) {
@@ -260,8 +262,7 @@ int mto_handle_metadata(request_rec *r)
     }
     origin = mto_issuer_origin(r->pool, issuer);
     for (i = 0; i < sizeof(mto_endpoints) / sizeof(mto_endpoints[0]); i++) {
-        path = mto_mapped_path(r, sections, mto_endpoints[i].handler,
-                               mto_endpoints[i].usual_path);
+        path = mto_mapped_path(r, sections, mto_endpoints[i].handler, mto_endpoints[i].usual_path);
         if (path) {
             apr_table_setn(endpoints, mto_endpoints[i].member,
                            apr_pstrcat(r->pool, origin, ap_os_escape_path(r->pool, path, 1), NULL));

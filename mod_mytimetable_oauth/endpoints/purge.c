@@ -64,8 +64,8 @@ static int mto_purge_hit_bound(const mto_purge_counts_t *n)
 void mto_purge_after_answer(request_rec *r, int status)
 {
     const mto_server_conf_t *c = mto_server_conf(r->server);
-    volatile apr_uint32_t *due_at = mto_purge_due ? apr_hash_get(mto_purge_due, &r->server,
-                                                                  sizeof(r->server)) : NULL;
+    volatile apr_uint32_t *due_at =
+        mto_purge_due ? apr_hash_get(mto_purge_due, &r->server, sizeof(r->server)) : NULL;
     apr_int64_t now = apr_time_sec(apr_time_now());
     mto_purge_counts_t n;
 
@@ -76,15 +76,17 @@ void mto_purge_after_answer(request_rec *r, int status)
     }
     ap_rflush(r);
     if (mto_store_purge(r, now, &n) != MTO_STORE_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MTO_LOGNO(0011) "purge of expired "
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "MTO0011: purge of expired "
                       "codes and tokens failed (see above); it is tried again later");
         return;
     }
     if (mto_purge_hit_bound(&n)) {
         apr_atomic_set32(due_at, (apr_uint32_t)(now + 1));
     }
-    ap_log_rerror(APLOG_MARK, n.codes + n.access + n.refresh + n.approvals ? APLOG_INFO
-                  : APLOG_DEBUG, 0, r, "purge: removed %d expired "
+    ap_log_rerror(APLOG_MARK,
+                  n.codes + n.access + n.refresh + n.approvals ? APLOG_INFO : APLOG_DEBUG, 0, r,
+                  "purge: removed %d expired "
                   "code(s), %d access token(s), %d refresh token(s), %d approval(s)%s",
                   n.codes, n.access, n.refresh, n.approvals,
                   mto_purge_hit_bound(&n) ? "; more to do" : "");

@@ -101,5 +101,5 @@ const char *mto_issuer(request_rec *r)
     }
     url = ap_construct_url(r->pool, "/", r);
     len = strlen(url);
-    return apr_pstrmemdup(r->pool, url, len - 1);       /* no trailing slash */
+    return apr_pstrmemdup(r->pool, url, len - 1); /* no trailing slash */
 }

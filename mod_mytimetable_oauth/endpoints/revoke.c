@@ -34,16 +34,18 @@ int mto_handle_revoke(request_rec *r)
         return rv;
     }
     if (!found.row) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "client %s asked to "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "client %s asked to "
                       "revoke a token that is unknown (or revoked already)",
                       mto_log_safe(r, client->client_id));
         return mto_send_empty(r);
     }
     if (strcmp(found.row->client_id, client->client_id) != 0) {
         if (!found.live) {
-            return mto_send_empty(r);   /* invalid anyway: nothing to refuse */
+            return mto_send_empty(r); /* invalid anyway: nothing to refuse */
         }
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MTO_LOGNO(0012) "client %s asked "
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "MTO0012: client %s asked "
                       "to revoke a token of client %s (user %s); refused",
                       mto_log_safe(r, client->client_id), mto_log_safe(r, found.row->client_id),
                       mto_log_safe(r, found.row->user));
@@ -53,8 +55,10 @@ int mto_handle_revoke(request_rec *r)
     if (mto_revoke(r, &found) == MTO_STORE_ERROR) {
         return mto_send_unavailable(r);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "client %s revoked %s "
-                  "of user %s", mto_log_safe(r, client->client_id),
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "client %s revoked %s "
+                  "of user %s",
+                  mto_log_safe(r, client->client_id),
                   found.refresh ? "a refresh token and its grant" : "an access token",
                   mto_log_safe(r, found.row->user));
     return mto_send_empty(r);

@@ -33,7 +33,8 @@ static int mto_fresh_token(request_rec *r, const char **out)
     if (*out) {
         return OK;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MTO_LOGNO(0013) "the random generator "
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                  "MTO0013: the random generator "
                   "failed; no token issued");
     return mto_send_oauth_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error", NULL);
 }
@@ -72,7 +73,7 @@ static int mto_new_grant(request_rec *r, const mto_client_t *client, const mto_c
     if ((rv = mto_fresh_token(r, &seed)) != OK || (rv = mto_fresh_token(r, refresh)) != OK) {
         return rv;
     }
-    rt->grant_id = mto_hash(r, seed);   /* 64 hex digits: fits CHAR(64) unpadded */
+    rt->grant_id = mto_hash(r, seed); /* 64 hex digits: fits CHAR(64) unpadded */
     rt->client_id = client->client_id;
     rt->user = code->user;
     rt->scope = code->scope;
@@ -107,10 +108,12 @@ static int mto_grant_authorization_code(request_rec *r, const apr_table_t *param
     if (stored->used) {
         goto replayed;
     }
-    if ((why = mto_code_mismatch(r->pool, params, client->client_id, client->redirect_uris,
-                                   stored, now))) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "client %s: code "
-                      "refused: %s", mto_log_safe(r, client->client_id), why);
+    if ((why = mto_code_mismatch(r->pool, params, client->client_id, client->redirect_uris, stored,
+                                 now))) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "client %s: code "
+                      "refused: %s",
+                      mto_log_safe(r, client->client_id), why);
         return mto_invalid_grant(r, why);
     }
 
@@ -129,9 +132,11 @@ static int mto_grant_authorization_code(request_rec *r, const apr_table_t *param
     switch (mto_store_code_exchange(r, code_hash, mto_hash(r, token), &t,
                                     refresh ? mto_hash(r, refresh) : NULL, refresh ? &rt : NULL)) {
     case MTO_STORE_OK:
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "access token%s issued "
-                      "to client %s for user %s, scope '%s'", refresh ? " and refresh token" : "",
-                      mto_log_safe(r, t.client_id), mto_log_safe(r, t.user), t.scope);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "access token%s issued "
+                      "to client %s for user %s, scope '%s'",
+                      refresh ? " and refresh token" : "", mto_log_safe(r, t.client_id),
+                      mto_log_safe(r, t.user), t.scope);
         return mto_send_token(r, token, &t, refresh);
     case MTO_STORE_CONFLICT:
         goto replayed;
@@ -146,9 +151,11 @@ replayed:
         || mto_cached_refresh_revoke_by_code(r, code_hash, now) == MTO_STORE_ERROR) {
         return mto_send_unavailable(r);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MTO_LOGNO(0014) "client %s presented an "
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                  "MTO0014: client %s presented an "
                   "authorization code that was already used (user %s); the tokens issued from it "
-                  "are revoked", mto_log_safe(r, client->client_id), mto_log_safe(r, stored->user));
+                  "are revoked",
+                  mto_log_safe(r, client->client_id), mto_log_safe(r, stored->user));
     return mto_invalid_grant(r, "the authorization code was already used");
 }
 
@@ -162,10 +169,11 @@ static int mto_refresh_reused(request_rec *r, const mto_client_t *client, const 
     if (mto_cached_refresh_revoke_grant(r, rt->grant_id, now) == MTO_STORE_ERROR) {
         return mto_send_unavailable(r);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MTO_LOGNO(0015) "client %s presented a "
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                  "MTO0015: client %s presented a "
                   "refresh token that was already used (user %s): the grant is revoked with all "
-                  "its refresh and access tokens", mto_log_safe(r, client->client_id),
-                  mto_log_safe(r, rt->user));
+                  "its refresh and access tokens",
+                  mto_log_safe(r, client->client_id), mto_log_safe(r, rt->user));
     return mto_invalid_grant(r, "the refresh token was already used; the grant is revoked");
 }
 
@@ -191,8 +199,10 @@ static int mto_grant_refresh_token(request_rec *r, const apr_table_t *params,
         return mto_invalid_grant(r, "unknown refresh token");
     }
     if ((why = mto_refresh_mismatch(client->client_id, stored, now))) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "client %s: refresh "
-                      "token refused: %s", mto_log_safe(r, client->client_id), why);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "client %s: refresh "
+                      "token refused: %s",
+                      mto_log_safe(r, client->client_id), why);
         return mto_invalid_grant(r, why);
     }
     if (stored->rotated) {
@@ -204,17 +214,18 @@ static int mto_grant_refresh_token(request_rec *r, const apr_table_t *params,
     if ((rv = mto_fresh_token(r, &token)) != OK || (rv = mto_fresh_token(r, &refresh)) != OK) {
         return rv;
     }
-    next = *stored;                     /* same grant, scope and end */
+    next = *stored; /* same grant, scope and end */
     next.issued = now;
     next.rotated = 0;
     t.client_id = client->client_id;
     t.user = stored->user;
     t.issued = now;
     t.expires = mto_token_expiry(r, client, now);
-    switch (mto_store_refresh_rotate(r, used_hash, mto_hash(r, refresh), &next,
-                                     mto_hash(r, token), &t)) {
+    switch (mto_store_refresh_rotate(r, used_hash, mto_hash(r, refresh), &next, mto_hash(r, token),
+                                     &t)) {
     case MTO_STORE_OK:
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "access token "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "access token "
                       "refreshed for client %s, user %s, scope '%s'",
                       mto_log_safe(r, t.client_id), mto_log_safe(r, t.user), t.scope);
         return mto_send_token(r, token, &t, refresh);
@@ -237,7 +248,8 @@ int mto_handle_token(request_rec *r)
         return rv;
     }
     if (mto_param(params, "grant_type", &grant) != 1) {
-        return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_request", "grant_type is missing");
+        return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                                    "grant_type is missing");
     }
     if (strcmp(grant, "authorization_code") != 0 && strcmp(grant, "refresh_token") != 0) {
         return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "unsupported_grant_type",

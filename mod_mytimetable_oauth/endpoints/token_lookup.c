@@ -69,8 +69,8 @@ static mto_store_rc mto_token_lookup(request_rec *r, const char *token, const ch
     return rc == MTO_STORE_NOTFOUND ? second(r, hash, now, found) : rc;
 }
 
-int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now,
-                      mto_client_t **client, mto_found_token_t *found)
+int mto_token_request(request_rec *r, const char *endpoint, apr_int64_t now, mto_client_t **client,
+                      mto_found_token_t *found)
 {
     const char *token = NULL, *hint = NULL;
     apr_table_t *params;

@@ -88,7 +88,7 @@ static void mto_gate_error_response(request_rec *r, request_rec *failed)
     const char *scope, *challenge = NULL;
 
     if (!g || g->granted) {
-        return;                         /* not behind the gate, or the backend's error */
+        return; /* not behind the gate, or the backend's error */
     }
     if (g->status != OK && r->status == g->status) {
         /* A Bearer failure challenges with its error code; an API-token
@@ -123,7 +123,8 @@ static void mto_gate_error_response(request_rec *r, request_rec *failed)
         if (with_body) {
             mto_json_body(r, "invalid_api_token",
                           g->api ? "this apiToken may not use this resource"
-                                 : "this resource needs an apiToken header", NULL);
+                                 : "this resource needs an apiToken header",
+                          NULL);
         }
     }
     else if (r->status == HTTP_UNAUTHORIZED && g->user && r->user) {
@@ -135,7 +136,7 @@ static void mto_gate_error_response(request_rec *r, request_rec *failed)
         r->status_line = NULL;
     }
     else if (r->status == HTTP_UNAUTHORIZED) {
-        challenge = mto_challenge(failed, NULL, NULL, NULL);     /* RFC 6750 §3.1: no error code */
+        challenge = mto_challenge(failed, NULL, NULL, NULL); /* RFC 6750 §3.1: no error code */
     }
     if (challenge) {
         apr_table_setn(r->err_headers_out, "WWW-Authenticate", challenge);

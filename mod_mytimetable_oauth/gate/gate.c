@@ -25,12 +25,10 @@
 
 /* Identity headers the backend trusts: never from the client.  Nor their
  * CGI variables, which a sub-request copies from an SSI page's. */
-static const char *const mto_identity_headers[] = {
-    "X-OAuth-User", "X-OAuth-Scope", "X-OAuth-Client-Id", NULL
-};
-static const char *const mto_identity_cgi_vars[] = {
-    "HTTP_X_OAUTH_USER", "HTTP_X_OAUTH_SCOPE", "HTTP_X_OAUTH_CLIENT_ID", NULL
-};
+static const char *const mto_identity_headers[] = { "X-OAuth-User", "X-OAuth-Scope",
+                                                    "X-OAuth-Client-Id", NULL };
+static const char *const mto_identity_cgi_vars[] = { "HTTP_X_OAUTH_USER", "HTTP_X_OAUTH_SCOPE",
+                                                     "HTTP_X_OAUTH_CLIENT_ID", NULL };
 
 #define MTO_API_TOKEN_HEADER      "apiToken"
 #define MTO_REQUESTED_AUTH_HEADER "requestedAuth"
@@ -68,7 +66,8 @@ int mto_gate_fail(mto_gate_t *g, int status, const char *error, const char *desc
 /* Bearer token from where the Location allows it (RFC 6750 §2). */
 static int mto_gate_read_token(request_rec *r, const mto_dir_conf_t *dc, mto_gate_t *g)
 {
-    int accept = dc->accept_in == MTO_UNSET ? MTO_TOKEN_IN_HEADER | MTO_TOKEN_IN_QUERY : dc->accept_in;
+    int accept =
+        dc->accept_in == MTO_UNSET ? MTO_TOKEN_IN_HEADER | MTO_TOKEN_IN_QUERY : dc->accept_in;
     const char *from_header = NULL, *from_query = NULL;
     int h = MTO_CRED_ABSENT, q = MTO_CRED_ABSENT;
 
@@ -81,14 +80,18 @@ static int mto_gate_read_token(request_rec *r, const mto_dir_conf_t *dc, mto_gat
     }
     if (h == MTO_CRED_MALFORMED || q == MTO_CRED_MALFORMED) {
         return mto_gate_fail(g, HTTP_BAD_REQUEST, "invalid_request",
-                             h == MTO_CRED_MALFORMED ? "malformed Authorization header"
-                             : "access_token is repeated, empty or malformed", 1);
+                             h == MTO_CRED_MALFORMED
+                                 ? "malformed Authorization header"
+                                 : "access_token is repeated, empty or malformed",
+                             1);
     }
     if (h == MTO_CRED_FOUND && q == MTO_CRED_FOUND) {
         return mto_gate_fail(g, HTTP_BAD_REQUEST, "invalid_request",
                              "the access token was sent both in the header and in the query", 1);
     }
-    g->token_in = h == MTO_CRED_FOUND ? MTO_TOKEN_IN_HEADER : q == MTO_CRED_FOUND ? MTO_TOKEN_IN_QUERY : 0;
+    g->token_in = h == MTO_CRED_FOUND   ? MTO_TOKEN_IN_HEADER
+                  : q == MTO_CRED_FOUND ? MTO_TOKEN_IN_QUERY
+                                        : 0;
     g->token = from_header ? from_header : from_query;
     return OK;
 }
@@ -122,10 +125,12 @@ static int mto_gate_check_api_token(request_rec *r, mto_gate_t *g)
     case MTO_STORE_ERROR:
         return mto_gate_unavailable(g);
     default:
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "unknown API token "
-                      "presented for %s", r->uri);
-        return mto_gate_fail(g, HTTP_UNAUTHORIZED, "invalid_api_token",
-                             "the apiToken is not known", 1);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "unknown API token "
+                      "presented for %s",
+                      r->uri);
+        return mto_gate_fail(g, HTTP_UNAUTHORIZED, "invalid_api_token", "the apiToken is not known",
+                             1);
     }
 }
 
@@ -167,10 +172,13 @@ static int mto_gate_check_requested_auth(request_rec *r, mto_gate_t *g)
                              "requestedAuth needs an elevated apiToken", 1);
     }
     if (!*as || strlen(as) > 256 || !mto_utf8_ok(as, strlen(as)) || strpbrk(as, "\r\n")) {
-        return mto_gate_fail(g, HTTP_BAD_REQUEST, "invalid_request", "requestedAuth is not a user name", 1);
+        return mto_gate_fail(g, HTTP_BAD_REQUEST, "invalid_request",
+                             "requestedAuth is not a user name", 1);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "elevated API token %s "
-                  "acts as user %s", mto_log_safe(r, g->api->name), mto_log_safe(r, as));
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "elevated API token %s "
+                  "acts as user %s",
+                  mto_log_safe(r, g->api->name), mto_log_safe(r, as));
     g->oauth = NULL;
     g->user = as;
     g->scopes = mto_conf_scope_names(r->pool, mto_server_conf(r->server));
@@ -205,12 +213,12 @@ mto_gate_t *mto_gate_get(request_rec *r)
     }
     /* Once per request: sub-requests and internal redirects found the
      * main request's state above.  (Tests count this line.) */
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "gate: credentials "
-                  "looked up for %s", ap_escape_logitem(r->pool, r->uri));
-    if (mto_gate_read_token(r, dc, g) == OK
-        && mto_gate_check_api_token(r, g) == OK
-        && mto_gate_check_requested_auth(r, g) == OK
-        && !g->user) {
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                  "gate: credentials "
+                  "looked up for %s",
+                  ap_escape_logitem(r->pool, r->uri));
+    if (mto_gate_read_token(r, dc, g) == OK && mto_gate_check_api_token(r, g) == OK
+        && mto_gate_check_requested_auth(r, g) == OK && !g->user) {
         mto_gate_check_access_token(r, g, apr_time_sec(apr_time_now()));
     }
     return g;
@@ -324,8 +332,8 @@ int mto_gate_fixups(request_rec *r)
         apr_table_setn(r->headers_in, "X-OAuth-Scope", scope);
         if (g->oauth) {
             mto_gate_set_env(r, "OAUTH_CLIENT_ID", g->oauth->client_id);
-            mto_gate_set_env(r, "OAUTH_EXPIRES", apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
-                                                              g->oauth->expires));
+            mto_gate_set_env(r, "OAUTH_EXPIRES",
+                             apr_psprintf(r->pool, "%" APR_INT64_T_FMT, g->oauth->expires));
             apr_table_setn(r->headers_in, "X-OAuth-Client-Id", g->oauth->client_id);
         }
     }

@@ -18,8 +18,8 @@
 #include <mod_auth.h>
 
 /* Require lines are parsed once, at configuration time. */
-static const char *mto_parse_list(cmd_parms *cmd, const char *require_line,
-                                  const void **parsed, int need_one, int scopes)
+static const char *mto_parse_list(cmd_parms *cmd, const char *require_line, const void **parsed,
+                                  int need_one, int scopes)
 {
     apr_array_header_t *items = mto_list_split(cmd->pool, require_line);
     int i;
@@ -59,7 +59,7 @@ static authz_status mto_scope_check(request_rec *r, const char *require_line, co
     }
     g = mto_gate_get(r);
     if (!g || !g->user || g->status != OK) {
-        return AUTHZ_DENIED;            /* a user from elsewhere has no scopes */
+        return AUTHZ_DENIED; /* a user from elsewhere has no scopes */
     }
     for (i = 0; i < wanted->nelts; i++) {
         if (mto_list_contains(g->scopes, APR_ARRAY_IDX(wanted, i, const char *))) {
@@ -71,12 +71,15 @@ static authz_status mto_scope_check(request_rec *r, const char *require_line, co
     }
     for (i = 0; i < wanted->nelts; i++) {
         if (!mto_list_contains(g->missing_scopes, APR_ARRAY_IDX(wanted, i, const char *))) {
-            APR_ARRAY_PUSH(g->missing_scopes, const char *) = APR_ARRAY_IDX(wanted, i, const char *);
+            APR_ARRAY_PUSH(g->missing_scopes, const char *) =
+                APR_ARRAY_IDX(wanted, i, const char *);
         }
     }
     /* debug: inside <RequireAny> a missing scope may not decide anything */
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "user %s lacks scope "
-                  "(%s) for %s", mto_log_safe(r, g->user), require_line, r->uri);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "user %s lacks scope "
+                  "(%s) for %s",
+                  mto_log_safe(r, g->user), require_line, r->uri);
     return AUTHZ_DENIED;
 }
 
@@ -97,7 +100,7 @@ static authz_status mto_api_token_check(request_rec *r, const char *require_line
         return AUTHZ_GRANTED;
     }
     if (g->api || r->user) {
-        g->api_token_denied = 1;        /* definitive; not merely "no credentials yet" */
+        g->api_token_denied = 1; /* definitive; not merely "no credentials yet" */
     }
     /* Without a user, let httpd authenticate first: a 401 with a challenge,
      * where mod_authz_core would answer a bare 403. */

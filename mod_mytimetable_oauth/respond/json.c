@@ -93,8 +93,8 @@ int mto_send_unavailable(request_rec *r)
 int mto_send_token(request_rec *r, const char *access_token, const mto_token_t *t,
                    const char *refresh)
 {
-    json_t *body = json_pack("{s:s, s:s, s:s}", "access_token", access_token,
-                             "token_type", "bearer", "scope", t->scope);
+    json_t *body = json_pack("{s:s, s:s, s:s}", "access_token", access_token, "token_type",
+                             "bearer", "scope", t->scope);
 
     if (!body) {
         return MTO_NOT_SENT;
@@ -168,8 +168,7 @@ static void mto_metadata_capabilities(json_t *body, const apr_array_header_t *sc
     json_object_set_new(body, "response_modes_supported", mto_string_array(query));
     json_object_set_new(body, "grant_types_supported", mto_string_array(grants));
     json_object_set_new(body, "token_endpoint_auth_methods_supported", mto_string_array(auth));
-    json_object_set_new(body, "revocation_endpoint_auth_methods_supported",
-                        mto_string_array(auth));
+    json_object_set_new(body, "revocation_endpoint_auth_methods_supported", mto_string_array(auth));
     json_object_set_new(body, "introspection_endpoint_auth_methods_supported",
                         mto_string_array(auth));
     json_object_set_new(body, "code_challenge_methods_supported",

@@ -50,9 +50,11 @@ int mto_send_html_error(request_rec *r, int status, const char *title, const cha
     mto_page_headers(r);
     r->status = status;
     ap_set_content_type(r, "text/html;charset=UTF-8");
-    ap_rprintf(r, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    ap_rprintf(r,
+               "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-               "<title>%s</title></head>\n<body><h1>%s</h1>\n<p>%s</p></body></html>\n", t, t, m);
+               "<title>%s</title></head>\n<body><h1>%s</h1>\n<p>%s</p></body></html>\n",
+               t, t, m);
     return status;
 }
 

@@ -15,8 +15,8 @@
 
 #include <apr_optional.h>
 
-static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *mto_dbd_acquire;
-static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *mto_dbd_prepare;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) * mto_dbd_acquire;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) * mto_dbd_prepare;
 
 int mto_store_available(void)
 {
@@ -62,7 +62,8 @@ void mto_store_register(apr_pool_t *pconf, server_rec *s)
             continue;
         }
         if (dbd_conf) {
-            apr_hash_set(done, apr_pmemdup(pconf, &dbd_conf, sizeof(dbd_conf)), sizeof(dbd_conf), "");
+            apr_hash_set(done, apr_pmemdup(pconf, &dbd_conf, sizeof(dbd_conf)), sizeof(dbd_conf),
+                         "");
         }
         mto_register_statements(sp);
     }
@@ -120,7 +121,7 @@ ap_dbd_t *mto_conn(request_rec *r)
     }
     if (!dbd) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      MTO_LOGNO(0018) "no database connection (DBDriver/DBDParams; "
+                      "MTO0018: no database connection (DBDriver/DBDParams; "
                       "see mod_dbd's messages above)");
     }
     return dbd;
@@ -132,8 +133,7 @@ static int mto_prepare(ap_dbd_t *dbd, const char *label)
     const char *sql = mto_statement_sql(label, apr_dbd_name(dbd->driver));
     apr_dbd_prepared_t *st = NULL;
 
-    if (!sql || apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, sql, label, &st) != 0
-        || !st) {
+    if (!sql || apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, sql, label, &st) != 0 || !st) {
         return 0;
     }
     apr_hash_set(dbd->prepared, label, APR_HASH_KEY_STRING, st);
@@ -148,8 +148,10 @@ static apr_dbd_prepared_t *mto_stmt(request_rec *r, ap_dbd_t *dbd, const char *l
         st = apr_hash_get(dbd->prepared, label, APR_HASH_KEY_STRING);
     }
     if (!st) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MTO_LOGNO(0019) "statement %s "
-                      "is not prepared (does the schema match? run mytimetable-oauth init)", label);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "MTO0019: statement %s "
+                      "is not prepared (does the schema match? run mytimetable-oauth init)",
+                      label);
     }
     return st;
 }
@@ -165,7 +167,7 @@ static const char *mto_db_message(request_rec *r, ap_dbd_t *dbd, int rv)
 
 static void mto_log_db_failure(request_rec *r, const char *label, const char *why)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MTO_LOGNO(0020) "%s failed: %s", label, why);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "MTO0020: %s failed: %s", label, why);
 }
 
 static void mto_log_db_error(request_rec *r, ap_dbd_t *dbd, int rv, const char *label)
@@ -190,7 +192,8 @@ static int mto_reprepare(request_rec *r, ap_dbd_t *dbd)
         ok |= mto_prepare(dbd, label);
     }
     if (ok) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MTO_LOGNO(0021) "prepared "
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "MTO0021: prepared "
                       "statements were lost (database restarted?); prepared them again");
     }
     return ok;
@@ -213,8 +216,8 @@ static int mto_exec(request_rec *r, ap_dbd_t *dbd, apr_dbd_prepared_t *st, int n
 
 /* Runs label; when it fails and may_retry, prepares the statements again
  * (mto_reprepare) and runs it once more.  Logs the failure that counts. */
-static int mto_run(request_rec *r, ap_dbd_t *dbd, const char *label, int nargs,
-                   const char **args, apr_dbd_results_t **res, int *nrows, int may_retry)
+static int mto_run(request_rec *r, ap_dbd_t *dbd, const char *label, int nargs, const char **args,
+                   apr_dbd_results_t **res, int *nrows, int may_retry)
 {
     apr_dbd_prepared_t *st = mto_stmt(r, dbd, label);
     int rv;
@@ -240,14 +243,14 @@ static int mto_run(request_rec *r, ap_dbd_t *dbd, const char *label, int nargs,
     return rv;
 }
 
-int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results_t **res,
-               int nargs, const char **args)
+int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results_t **res, int nargs,
+               const char **args)
 {
     return mto_run(r, dbd, label, nargs, args, res, NULL, 1);
 }
 
-int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrows,
-              int nargs, const char **args, int in_transaction)
+int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrows, int nargs,
+              const char **args, int in_transaction)
 {
     return mto_run(r, dbd, label, nargs, args, NULL, nrows, !in_transaction);
 }
@@ -321,8 +324,7 @@ mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t 
     return MTO_STORE_OK;
 }
 
-mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn,
-                         mto_store_rc rc)
+mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn, mto_store_rc rc)
 {
     int rv;
 

@@ -27,13 +27,13 @@ ap_dbd_t *mto_conn(request_rec *r);
 
 /* Runs a SELECT; *res is ready for mto_next_row.  Returns 0, or non-zero.
  * args are the statement's parameters, as strings. */
-int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results_t **res,
-               int nargs, const char **args);
+int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results_t **res, int nargs,
+               const char **args);
 
 /* Runs an INSERT/UPDATE/DELETE; *nrows gets the affected rows.  Inside a
  * transaction no retry is possible (the transaction is already broken). */
-int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrows,
-              int nargs, const char **args, int in_transaction);
+int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrows, int nargs,
+              const char **args, int in_transaction);
 
 /* Next row into row->row: 1 row, 0 no more rows (results drained), -1 error. */
 int mto_next_row(mto_row_t *row, apr_dbd_results_t *res, const char *label);

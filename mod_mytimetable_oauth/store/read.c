@@ -136,8 +136,8 @@ mto_store_rc mto_store_refresh_get(request_rec *r, const char *token_hash, mto_r
 
 /* The refresh token's row seen as a token (for the revocation and
  * introspection endpoints). */
-mto_store_rc mto_store_refresh_token_get(request_rec *r, const char *token_hash,
-                                         mto_token_t **out, int *rotated)
+mto_store_rc mto_store_refresh_token_get(request_rec *r, const char *token_hash, mto_token_t **out,
+                                         int *rotated)
 {
     mto_refresh_t *rt = NULL;
     mto_token_t *t;

@@ -13,8 +13,8 @@
 
 typedef struct {
     const char *label;
-    unsigned users;                 /* MTO_SQL_BY_MODULE | MTO_SQL_BY_TOOL */
-    const char *driver;             /* NULL: every driver without a row of its own */
+    unsigned users;     /* MTO_SQL_BY_MODULE | MTO_SQL_BY_TOOL */
+    const char *driver; /* NULL: every driver without a row of its own */
     const char *sql;
 } mto_statement_t;
 
@@ -39,19 +39,19 @@ typedef struct {
 /* The oldest MTO_PURGE_BATCH rows that a rule lets go.  The key subquery
  * keeps the statement portable: neither SQLite (without a compile-time
  * option) nor PostgreSQL has DELETE … LIMIT. */
-#define MTO_PURGE_SQL(table, key, rule) \
-    "DELETE FROM " table " WHERE (" key ") IN (SELECT " key " FROM " table " WHERE " rule \
+#define MTO_PURGE_SQL(table, key, rule)                                                            \
+    "DELETE FROM " table " WHERE (" key ") IN (SELECT " key " FROM " table " WHERE " rule          \
     " ORDER BY expires_at LIMIT " MTO_STR(MTO_PURGE_BATCH) ")"
 
 /* The admin tool shows and writes every column of a client. */
-#define MTO_TOOL_CLIENT_COLUMNS \
-    "client_id, resource_ids, client_secret, scope, authorized_grant_types, " \
-    "web_server_redirect_uri, authorities, access_token_validity, " \
+#define MTO_TOOL_CLIENT_COLUMNS                                                                    \
+    "client_id, resource_ids, client_secret, scope, authorized_grant_types, "                      \
+    "web_server_redirect_uri, authorities, access_token_validity, "                                \
     "refresh_token_validity, additional_information, autoapprove"
 
 /* "client_id = COALESCE(%s, client_id)": a NULL filter matches every row
  * (both columns are NOT NULL), and PostgreSQL infers the parameter's type. */
-#define MTO_TOOL_TOKEN_FILTER \
+#define MTO_TOOL_TOKEN_FILTER                                                                      \
     "client_id = COALESCE(%s, client_id) AND user_name = COALESCE(%s, user_name)"
 
 static const mto_statement_t mto_statements[] = {
@@ -79,8 +79,7 @@ static const mto_statement_t mto_statements[] = {
     { MTO_SQL_TOKEN_GET, M, NULL,
       "SELECT client_id, user_name, scope, issued_at, expires_at FROM mto_access_token "
       "WHERE token_hash = %s" },
-    { MTO_SQL_TOKEN_REVOKE_CODE, M, NULL,
-      "DELETE FROM mto_access_token WHERE code_hash = %s" },
+    { MTO_SQL_TOKEN_REVOKE_CODE, M, NULL, "DELETE FROM mto_access_token WHERE code_hash = %s" },
     /* What a revocation is about to delete, for the cache to forget. */
     { MTO_SQL_TOKEN_OF_CODE, M, NULL,
       "SELECT token_hash FROM mto_access_token WHERE code_hash = %s" },
@@ -102,15 +101,13 @@ static const mto_statement_t mto_statements[] = {
     { MTO_SQL_REFRESH_GRANT_TOKENS, M, NULL,
       "SELECT token_hash FROM mto_access_token WHERE refresh_hash IN "
       "(SELECT token_hash FROM mto_refresh_token WHERE grant_id = %s)" },
-    { MTO_SQL_REFRESH_GRANT_DELETE, MT, NULL,
-      "DELETE FROM mto_refresh_token WHERE grant_id = %s" },
+    { MTO_SQL_REFRESH_GRANT_DELETE, MT, NULL, "DELETE FROM mto_refresh_token WHERE grant_id = %s" },
     /* The token in clear (as MyTimetable writes it) or {SHA-256}hex in
      * either case (as the admin tool writes it): one indexed look-up. */
     { MTO_SQL_API_TOKEN_GET, M, NULL,
       "SELECT name, token, is_elevated, authentication_required FROM api_tokens "
       "WHERE token IN (%s, %s, %s)" },
-    { MTO_SQL_TOKEN_DELETE, MT, NULL,
-      "DELETE FROM mto_access_token WHERE token_hash = %s" },
+    { MTO_SQL_TOKEN_DELETE, MT, NULL, "DELETE FROM mto_access_token WHERE token_hash = %s" },
     { MTO_SQL_PURGE_CODES, MT, NULL,
       MTO_PURGE_SQL("mto_code", "code_hash", MTO_PURGE_CODE_EXPIRED) },
     { MTO_SQL_PURGE_ACCESS, MT, NULL,
@@ -139,7 +136,8 @@ static const mto_statement_t mto_statements[] = {
     { MTO_SQL_TOOL_CLIENT_ACCESS, T, NULL, "DELETE FROM mto_access_token WHERE client_id = %s" },
     { MTO_SQL_TOOL_CLIENT_REFRESH, T, NULL, "DELETE FROM mto_refresh_token WHERE client_id = %s" },
     { MTO_SQL_TOOL_CLIENT_APPROVALS, T, NULL, "DELETE FROM mto_approval WHERE client_id = %s" },
-    { MTO_SQL_TOOL_CLIENT_DELETE, T, NULL, "DELETE FROM oauth_client_details WHERE client_id = %s" },
+    { MTO_SQL_TOOL_CLIENT_DELETE, T, NULL,
+      "DELETE FROM oauth_client_details WHERE client_id = %s" },
     { MTO_SQL_TOOL_API_COUNT_NAME, T, NULL, "SELECT COUNT(*) FROM api_tokens WHERE name = %s" },
     /* The module takes {SHA-256} hex in either case: the second parameter
      * is the lowercase form. */

@@ -12,15 +12,15 @@
 #include <httpd.h>
 
 #include "core/core.h"
-#include "store/statements.h"           /* MTO_PURGE_BATCH */
+#include "store/statements.h" /* MTO_PURGE_BATCH */
 
 /* ------------------------------------------------------------ dbd.c */
 
 typedef enum {
     MTO_STORE_OK = 0,
-    MTO_STORE_NOTFOUND,                 /* no such row: the client's problem */
-    MTO_STORE_CONFLICT,                 /* lost a race: e.g. the code was redeemed already */
-    MTO_STORE_ERROR                     /* the database failed: 503 and a log line */
+    MTO_STORE_NOTFOUND, /* no such row: the client's problem */
+    MTO_STORE_CONFLICT, /* lost a race: e.g. the code was redeemed already */
+    MTO_STORE_ERROR     /* the database failed: 503 and a log line */
 } mto_store_rc;
 
 /* Registers every prepared statement with mod_dbd (post_config, before mod_dbd's). */
@@ -46,9 +46,9 @@ mto_store_rc mto_store_code_get(request_rec *r, const char *code_hash, mto_code_
  * the first refresh token of a new grant, unless refresh is NULL), in one
  * transaction.  MTO_STORE_CONFLICT: the code had been used already (a replay,
  * or a parallel redemption that won). */
-mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
-                                     const char *token_hash, const mto_token_t *token,
-                                     const char *refresh_hash, const mto_refresh_t *refresh);
+mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash, const char *token_hash,
+                                     const mto_token_t *token, const char *refresh_hash,
+                                     const mto_refresh_t *refresh);
 
 /* The revoking functions below append the SHA-256 hex of every access token
  * they delete to revoked (an array of const char *; NULL: not wanted), so
@@ -67,9 +67,9 @@ mto_store_rc mto_store_refresh_get(request_rec *r, const char *token_hash, mto_r
  * successor (next, same grant) and the access token issued with it, in one
  * transaction.  MTO_STORE_CONFLICT: the presented token had been rotated
  * already (a reuse, or a parallel use that won). */
-mto_store_rc mto_store_refresh_rotate(request_rec *r, const char *used_hash,
-                                      const char *next_hash, const mto_refresh_t *next,
-                                      const char *token_hash, const mto_token_t *token);
+mto_store_rc mto_store_refresh_rotate(request_rec *r, const char *used_hash, const char *next_hash,
+                                      const mto_refresh_t *next, const char *token_hash,
+                                      const mto_token_t *token);
 
 /* Revokes a whole grant: all its refresh tokens and every access token issued
  * with any of them, in one transaction.  MTO_STORE_NOTFOUND: nothing left. */
@@ -82,8 +82,8 @@ mto_store_rc mto_store_refresh_revoke_by_code(request_rec *r, const char *code_h
 
 /* A refresh token's row (mto_refresh_token).  *rotated: it was exchanged
  * for a newer one and is kept only so that its reuse can be detected. */
-mto_store_rc mto_store_refresh_token_get(request_rec *r, const char *token_hash,
-                                         mto_token_t **out, int *rotated);
+mto_store_rc mto_store_refresh_token_get(request_rec *r, const char *token_hash, mto_token_t **out,
+                                         int *rotated);
 
 /* Revocation (RFC 7009 §2.1) of an access token: its row goes. */
 mto_store_rc mto_store_access_token_revoke(request_rec *r, const char *token_hash);

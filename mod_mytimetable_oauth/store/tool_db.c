@@ -21,7 +21,7 @@
 #include <apr_strings.h>
 
 #include "store/tool_db.h"
-#include "mod_mytimetable_oauth/tool/schema_sql.h"   /* generated from schema/ */
+#include "mod_mytimetable_oauth/tool/schema_sql.h" /* generated from schema/ */
 
 /* ----------------------------------------------------------------- errors */
 
@@ -32,14 +32,16 @@ static const char *db_message(tool_db_t *db, int rv)
     char *m;
     apr_size_t n;
 
-    if (!msg || !*msg)
+    if (!msg || !*msg) {
         return apr_psprintf(db->pool, "error %d", rv);
+    }
     /* libpq's further lines hold the statement, a caret, and a DETAIL that
      * may quote a value (a duplicate token): none of them is printed. */
     m = apr_pstrndup(db->pool, msg, strcspn(msg, "\n"));
     n = strlen(m);
-    while (n > 0 && apr_isspace(m[n - 1]))
+    while (n > 0 && apr_isspace(m[n - 1])) {
         m[--n] = '\0';
+    }
     return m;
 }
 
@@ -48,61 +50,69 @@ int tool_sql_fail(tool_db_t *db, const char *what, int rv)
     const char *msg = db_message(db, rv);
     const char *hint = "";
 
-    if (strstr(msg, "no such table") || (strstr(msg, "relation") && strstr(msg, "does not exist")))
+    if (strstr(msg, "no such table")
+        || (strstr(msg, "relation") && strstr(msg, "does not exist"))) {
         hint = " (has `" TOOL_NAME " init` been run on this database?)";
+    }
     return tool_fail("%s database error while %s: %s%s", db->name, what, msg, hint);
 }
 
 /* ------------------------------------------------------------- statements */
 
-static int db_prepare(tool_db_t *db, const char *what, const char *label,
-                      apr_dbd_prepared_t **st)
+static int db_prepare(tool_db_t *db, const char *what, const char *label, apr_dbd_prepared_t **st)
 {
     const char *sql;
     int rv;
 
-    if ((*st = apr_hash_get(db->stmts, label, APR_HASH_KEY_STRING)))
+    if ((*st = apr_hash_get(db->stmts, label, APR_HASH_KEY_STRING))) {
         return TOOL_OK;
-    if (!(sql = mto_statement_sql(label, db->name)))
-        return tool_fail("%s database error while %s: no statement %s for this driver",
-                         db->name, what, label);
+    }
+    if (!(sql = mto_statement_sql(label, db->name))) {
+        return tool_fail("%s database error while %s: no statement %s for this driver", db->name,
+                         what, label);
+    }
     *st = NULL;
     rv = apr_dbd_prepare(db->driver, db->pool, db->handle, sql, NULL, st);
-    if (rv != 0)
+    if (rv != 0) {
         return tool_sql_fail(db, what, rv);
+    }
     apr_hash_set(db->stmts, label, APR_HASH_KEY_STRING, *st);
     return TOOL_OK;
 }
 
-int tool_sql_query(tool_db_t *db, const char *what, int *nrows, const char *label,
-                   int nargs, const char *const *args)
+int tool_sql_query(tool_db_t *db, const char *what, int *nrows, const char *label, int nargs,
+                   const char *const *args)
 {
     apr_dbd_prepared_t *st;
     int rc, rv, n = 0;
 
-    if ((rc = db_prepare(db, what, label, &st)) != TOOL_OK)
+    if ((rc = db_prepare(db, what, label, &st)) != TOOL_OK) {
         return rc;
+    }
     rv = apr_dbd_pquery(db->driver, db->pool, db->handle, &n, st, nargs, (const char **)args);
-    if (rv != 0)
+    if (rv != 0) {
         return tool_sql_fail(db, what, rv);
-    if (nrows)
+    }
+    if (nrows) {
         *nrows = n;
+    }
     return TOOL_OK;
 }
 
-int tool_sql_select(tool_db_t *db, const char *what, apr_dbd_results_t **res,
-                    const char *label, int nargs, const char *const *args)
+int tool_sql_select(tool_db_t *db, const char *what, apr_dbd_results_t **res, const char *label,
+                    int nargs, const char *const *args)
 {
     apr_dbd_prepared_t *st;
     int rc, rv;
 
-    if ((rc = db_prepare(db, what, label, &st)) != TOOL_OK)
+    if ((rc = db_prepare(db, what, label, &st)) != TOOL_OK) {
         return rc;
+    }
     *res = NULL;
-    rv = apr_dbd_pselect(db->driver, db->pool, db->handle, res, st, 1, nargs,
-                         (const char **)args);
-    if (rv != 0)
+    rv = apr_dbd_pselect(db->driver, db->pool, db->handle, res, st, 1, nargs, (const char **)args);
+    if (rv != 0) {
         return tool_sql_fail(db, what, rv);
+    }
     return TOOL_OK;
 }
 
@@ -115,8 +125,9 @@ const char *tool_sql_col(tool_db_t *db, apr_dbd_row_t *row, int n)
 {
     char *v = NULL;
 
-    if (apr_dbd_datum_get(db->driver, row, n, APR_DBD_TYPE_STRING, &v) != APR_SUCCESS || !v)
+    if (apr_dbd_datum_get(db->driver, row, n, APR_DBD_TYPE_STRING, &v) != APR_SUCCESS || !v) {
         return NULL;
+    }
     return apr_pstrdup(db->pool, v);
 }
 
@@ -135,10 +146,12 @@ int tool_sql_count(tool_db_t *db, const char *what, const char *label, int nargs
     int rc;
 
     *count = 0;
-    if ((rc = tool_sql_select(db, what, &res, label, nargs, args)) != TOOL_OK)
+    if ((rc = tool_sql_select(db, what, &res, label, nargs, args)) != TOOL_OK) {
         return rc;
-    while (tool_sql_next(db, res, &row))
+    }
+    while (tool_sql_next(db, res, &row)) {
         *count = (int)tool_sql_col_int(db, row, 0);
+    }
     return TOOL_OK;
 }
 
@@ -150,8 +163,9 @@ int tool_sql_begin(tool_db_t *db, apr_dbd_transaction_t **tx)
 
     *tx = NULL;
     rv = apr_dbd_transaction_start(db->driver, db->pool, db->handle, tx);
-    if (rv != 0)
+    if (rv != 0) {
         return tool_sql_fail(db, "starting a transaction", rv);
+    }
     return TOOL_OK;
 }
 
@@ -159,11 +173,13 @@ int tool_sql_end(tool_db_t *db, apr_dbd_transaction_t *tx, int status)
 {
     int rv;
 
-    if (status != TOOL_OK)
+    if (status != TOOL_OK) {
         apr_dbd_transaction_mode_set(db->driver, tx, APR_DBD_TRANSACTION_ROLLBACK);
+    }
     rv = apr_dbd_transaction_end(db->driver, db->pool, tx);
-    if (status == TOOL_OK && rv != 0)
+    if (status == TOOL_OK && rv != 0) {
         return tool_sql_fail(db, "committing", rv);
+    }
     return status;
 }
 
@@ -177,11 +193,14 @@ static int db_select_plain(tool_db_t *db, const char *what, const char *sql, con
     apr_dbd_row_t *row = NULL;
     int rv = apr_dbd_select(db->driver, db->pool, db->handle, &res, sql, 1);
 
-    if (rv != 0)
+    if (rv != 0) {
         return tool_sql_fail(db, what, rv);
-    while (tool_sql_next(db, res, &row))
-        if (last)
+    }
+    while (tool_sql_next(db, res, &row)) {
+        if (last) {
             *last = tool_sql_col(db, row, 0);
+        }
+    }
     return TOOL_OK;
 }
 
@@ -194,12 +213,14 @@ static int db_session(tool_db_t *db)
 
     /* httpd's children may be writing: wait for them, not fail. */
     if ((sql = mto_statement_sql(MTO_SQL_TOOL_BUSY_TIMEOUT, db->name))
-        && (rc = db_select_plain(db, "setting busy_timeout", sql, NULL)) != TOOL_OK)
+        && (rc = db_select_plain(db, "setting busy_timeout", sql, NULL)) != TOOL_OK) {
         return rc;
+    }
     /* Quiet the NOTICEs of CREATE … IF NOT EXISTS on a second init. */
     if ((sql = mto_statement_sql(MTO_SQL_TOOL_QUIET_NOTICES, db->name))
-        && (rc = apr_dbd_query(db->driver, db->handle, &n, sql)) != 0)
+        && (rc = apr_dbd_query(db->driver, db->handle, &n, sql)) != 0) {
         return tool_sql_fail(db, "setting client_min_messages", rc);
+    }
     return TOOL_OK;
 }
 
@@ -207,8 +228,9 @@ static int db_sqlite_file_missing(apr_pool_t *p, const char *file)
 {
     apr_finfo_t fi;
 
-    if (!strcmp(file, ":memory:") || !strncmp(file, "file:", 5))
+    if (!strcmp(file, ":memory:") || !strncmp(file, "file:", 5)) {
         return 0;
+    }
     return APR_STATUS_IS_ENOENT(apr_stat(&fi, file, APR_FINFO_TYPE, p));
 }
 
@@ -219,13 +241,16 @@ static const char *db_sqlite_open_hint(apr_pool_t *p, const char *file)
     apr_finfo_t fi;
     const char *dir;
 
-    if (!slash || !strncmp(file, "file:", 5))
+    if (!slash || !strncmp(file, "file:", 5)) {
         return "";
+    }
     dir = slash == file ? "/" : apr_pstrmemdup(p, file, (apr_size_t)(slash - file));
-    if (apr_stat(&fi, dir, APR_FINFO_TYPE, p) != APR_SUCCESS)
+    if (apr_stat(&fi, dir, APR_FINFO_TYPE, p) != APR_SUCCESS) {
         return apr_psprintf(p, " (the directory %s does not exist)", dir);
-    if (fi.filetype != APR_DIR)
+    }
+    if (fi.filetype != APR_DIR) {
         return apr_psprintf(p, " (%s is not a directory)", dir);
+    }
     return "";
 }
 
@@ -235,11 +260,14 @@ int tool_db_open(tool_ctx_t *ctx, int create)
     apr_status_t rv;
     const char *err = NULL;
 
-    if (ctx->db)
+    if (ctx->db) {
         return TOOL_OK;
+    }
     if (!ctx->params || !*ctx->params) {
-        fprintf(stderr, "%s: which database? Give --params FILE (sqlite3) or --params "
-                "\"host=… dbname=… user=…\" (pgsql)\n", TOOL_NAME);
+        fprintf(stderr,
+                "%s: which database? Give --params FILE (sqlite3) or --params "
+                "\"host=… dbname=… user=…\" (pgsql)\n",
+                TOOL_NAME);
         return TOOL_USAGE;
     }
 
@@ -254,14 +282,17 @@ int tool_db_open(tool_ctx_t *ctx, int create)
         return tool_fail("apr_dbd_init failed: %s", apr_strerror(rv, buf, sizeof(buf)));
     }
     rv = apr_dbd_get_driver(ctx->pool, ctx->driver, &db->driver);
-    if (rv == APR_ENOTIMPL)
+    if (rv == APR_ENOTIMPL) {
         return tool_fail("unknown apr_dbd driver '%s' (this APR-util has no such driver; "
-                         "sqlite3 and pgsql are the ones the module supports)", ctx->driver);
-    if (rv == APR_EDSOOPEN || rv == APR_ESYMNOTFOUND)
+                         "sqlite3 and pgsql are the ones the module supports)",
+                         ctx->driver);
+    }
+    if (rv == APR_EDSOOPEN || rv == APR_ESYMNOTFOUND) {
         return tool_fail("cannot load the apr_dbd driver '%s' (apr_dbd_%s-1.so is "
                          "missing or broken); the module supports sqlite3 and pgsql "
                          "(Debian: libaprutil1-dbd-sqlite3, libaprutil1-dbd-pgsql)",
                          ctx->driver, ctx->driver);
+    }
     if (rv != APR_SUCCESS) {
         char buf[256];
 
@@ -270,23 +301,27 @@ int tool_db_open(tool_ctx_t *ctx, int create)
     }
 
     if (!strcmp(ctx->driver, "sqlite3") && !create
-        && db_sqlite_file_missing(ctx->pool, ctx->params))
+        && db_sqlite_file_missing(ctx->pool, ctx->params)) {
         return tool_fail("the SQLite database %s does not exist (create it with `%s "
-                         "--params %s init`)", ctx->params, TOOL_NAME, ctx->params);
+                         "--params %s init`)",
+                         ctx->params, TOOL_NAME, ctx->params);
+    }
 
     rv = apr_dbd_open_ex(db->driver, ctx->pool, ctx->params, &db->handle, &err);
     if (rv != APR_SUCCESS || !db->handle) {
-        if (!strcmp(ctx->driver, "sqlite3"))
+        if (!strcmp(ctx->driver, "sqlite3")) {
             return tool_fail("cannot open the sqlite3 database %s: %s%s", ctx->params,
                              err ? err : "unknown error",
                              db_sqlite_open_hint(ctx->pool, ctx->params));
+        }
         /* pgsql's params may hold a password: name the driver, not them. */
         if (err) {
             char *e = apr_pstrdup(ctx->pool, err);
             apr_size_t n = strlen(e);
 
-            while (n > 0 && apr_isspace(e[n - 1]))
+            while (n > 0 && apr_isspace(e[n - 1])) {
                 e[--n] = '\0';
+            }
             err = e;
         }
         return tool_fail("cannot connect to the %s database: %s", ctx->driver,
@@ -298,22 +333,25 @@ int tool_db_open(tool_ctx_t *ctx, int create)
 
 void tool_db_close(tool_ctx_t *ctx)
 {
-    if (ctx->db && ctx->db->handle)
+    if (ctx->db && ctx->db->handle) {
         apr_dbd_close(ctx->db->driver, ctx->db->handle);
+    }
     ctx->db = NULL;
 }
 
 /* ------------------------------------------------------------------ init */
 
-static void db_push_statement(apr_pool_t *p, apr_array_header_t *out, const char *s,
-                              apr_size_t len)
+static void db_push_statement(apr_pool_t *p, apr_array_header_t *out, const char *s, apr_size_t len)
 {
-    while (len > 0 && apr_isspace(*s))
+    while (len > 0 && apr_isspace(*s)) {
         s++, len--;
-    while (len > 0 && apr_isspace(s[len - 1]))
+    }
+    while (len > 0 && apr_isspace(s[len - 1])) {
         len--;
-    if (len > 0)
+    }
+    if (len > 0) {
         APR_ARRAY_PUSH(out, const char *) = apr_pstrmemdup(p, s, len);
+    }
 }
 
 /* Splits a schema file into statements for apr_dbd_query, which runs one at
@@ -329,13 +367,15 @@ static apr_array_header_t *db_split_statements(apr_pool_t *p, const char *sql)
 
     while (*s) {
         if (quote) {
-            if (*s == quote)
-                quote = 0;          /* a doubled quote closes and reopens */
+            if (*s == quote) {
+                quote = 0; /* a doubled quote closes and reopens */
+            }
             buf[n++] = *s++;
         }
         else if (s[0] == '-' && s[1] == '-') {
-            while (*s && *s != '\n')
+            while (*s && *s != '\n') {
                 s++;
+            }
         }
         else if (s[0] == '/' && s[1] == '*') {
             const char *end = strstr(s + 2, "*/");
@@ -369,8 +409,8 @@ static int db_returns_rows(const char *stmt)
 
 int tool_db_init(tool_db_t *db, int *nstatements, const char **journal)
 {
-    const char *schema = !strcmp(db->name, "sqlite3") ? mto_tool_schema_sqlite3
-                                                       : mto_tool_schema_pgsql;
+    const char *schema =
+        !strcmp(db->name, "sqlite3") ? mto_tool_schema_sqlite3 : mto_tool_schema_pgsql;
     apr_array_header_t *stmts = db_split_statements(db->pool, schema);
     const char *sql;
     int i, rv, nrows;
@@ -379,12 +419,15 @@ int tool_db_init(tool_db_t *db, int *nstatements, const char **journal)
     *journal = NULL;
     for (i = 0; i < stmts->nelts; i++) {
         const char *stmt = APR_ARRAY_IDX(stmts, i, const char *);
-        const char *what = apr_psprintf(db->pool, "creating the schema (statement %d: "
-                                        "%.60s)", i + 1, stmt);
+        const char *what = apr_psprintf(db->pool,
+                                        "creating the schema (statement %d: "
+                                        "%.60s)",
+                                        i + 1, stmt);
 
         if (db_returns_rows(stmt)) {
-            if ((rv = db_select_plain(db, what, stmt, NULL)) != TOOL_OK)
+            if ((rv = db_select_plain(db, what, stmt, NULL)) != TOOL_OK) {
                 return rv;
+            }
         }
         else if ((rv = apr_dbd_query(db->driver, db->handle, &nrows, stmt)) != 0) {
             return tool_sql_fail(db, what, rv);
@@ -392,7 +435,8 @@ int tool_db_init(tool_db_t *db, int *nstatements, const char **journal)
         (*nstatements)++;
     }
 
-    if ((sql = mto_statement_sql(MTO_SQL_TOOL_JOURNAL_MODE, db->name)))
+    if ((sql = mto_statement_sql(MTO_SQL_TOOL_JOURNAL_MODE, db->name))) {
         return db_select_plain(db, "reading the journal mode", sql, journal);
+    }
     return TOOL_OK;
 }

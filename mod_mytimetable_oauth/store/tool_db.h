@@ -19,8 +19,8 @@ struct tool_db_t {
     apr_pool_t *pool;
     const apr_dbd_driver_t *driver;
     apr_dbd_t *handle;
-    const char *name;               /* the driver's name */
-    apr_hash_t *stmts;              /* label -> apr_dbd_prepared_t * */
+    const char *name;  /* the driver's name */
+    apr_hash_t *stmts; /* label -> apr_dbd_prepared_t * */
 };
 
 /* "… database error while WHAT: message" for the driver's error rv. */
@@ -28,12 +28,12 @@ int tool_sql_fail(tool_db_t *db, const char *what, int rv);
 
 /* Runs the INSERT/UPDATE/DELETE label with nargs text parameters (NULL: SQL
  * NULL); *nrows (unless NULL) gets the rows it changed. */
-int tool_sql_query(tool_db_t *db, const char *what, int *nrows, const char *label,
-                   int nargs, const char *const *args);
+int tool_sql_query(tool_db_t *db, const char *what, int *nrows, const char *label, int nargs,
+                   const char *const *args);
 
 /* Runs the SELECT label; read every row with tool_sql_next. */
-int tool_sql_select(tool_db_t *db, const char *what, apr_dbd_results_t **res,
-                    const char *label, int nargs, const char *const *args);
+int tool_sql_select(tool_db_t *db, const char *what, apr_dbd_results_t **res, const char *label,
+                    int nargs, const char *const *args);
 
 /* The next row: 1, or 0 once apr_dbd_get_row has said -1 (the end). */
 int tool_sql_next(tool_db_t *db, apr_dbd_results_t *res, apr_dbd_row_t **row);

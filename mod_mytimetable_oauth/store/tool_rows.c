@@ -23,12 +23,15 @@ static int db_rows(tool_db_t *db, const char *what, const char *label, int nargs
     apr_dbd_row_t *row = NULL;
     int rc;
 
-    if (!*rows)
+    if (!*rows) {
         *rows = apr_array_make(db->pool, 16, sizeof(void *));
-    if ((rc = tool_sql_select(db, what, &res, label, nargs, args)) != TOOL_OK)
+    }
+    if ((rc = tool_sql_select(db, what, &res, label, nargs, args)) != TOOL_OK) {
         return rc;
-    while (tool_sql_next(db, res, &row))
+    }
+    while (tool_sql_next(db, res, &row)) {
         APR_ARRAY_PUSH(*rows, void *) = map(db, row);
+    }
     return TOOL_OK;
 }
 
@@ -38,17 +41,17 @@ static void *db_client_row(tool_db_t *db, apr_dbd_row_t *row)
 {
     tool_client_row_t *c = apr_pcalloc(db->pool, sizeof(*c));
 
-    c->client_id               = tool_sql_col(db, row, 0);
-    c->resource_ids            = tool_sql_col(db, row, 1);
-    c->client_secret           = tool_sql_col(db, row, 2);
-    c->scope                   = tool_sql_col(db, row, 3);
-    c->authorized_grant_types  = tool_sql_col(db, row, 4);
+    c->client_id = tool_sql_col(db, row, 0);
+    c->resource_ids = tool_sql_col(db, row, 1);
+    c->client_secret = tool_sql_col(db, row, 2);
+    c->scope = tool_sql_col(db, row, 3);
+    c->authorized_grant_types = tool_sql_col(db, row, 4);
     c->web_server_redirect_uri = tool_sql_col(db, row, 5);
-    c->authorities             = tool_sql_col(db, row, 6);
-    c->access_token_validity   = tool_sql_col(db, row, 7);
-    c->refresh_token_validity  = tool_sql_col(db, row, 8);
-    c->additional_information  = tool_sql_col(db, row, 9);
-    c->autoapprove             = tool_sql_col(db, row, 10);
+    c->authorities = tool_sql_col(db, row, 6);
+    c->access_token_validity = tool_sql_col(db, row, 7);
+    c->refresh_token_validity = tool_sql_col(db, row, 8);
+    c->additional_information = tool_sql_col(db, row, 9);
+    c->autoapprove = tool_sql_col(db, row, 10);
     return c;
 }
 
@@ -59,22 +62,30 @@ int tool_db_client_get(tool_db_t *db, const char *client_id, tool_client_row_t *
     int rc;
 
     *out = NULL;
-    if ((rc = db_rows(db, "looking the client up", MTO_SQL_TOOL_CLIENT_GET, 1, args,
-                      db_client_row, &rows)) != TOOL_OK)
+    if ((rc = db_rows(db, "looking the client up", MTO_SQL_TOOL_CLIENT_GET, 1, args, db_client_row,
+                      &rows))
+        != TOOL_OK) {
         return rc;
-    if (rows->nelts > 0)
+    }
+    if (rows->nelts > 0) {
         *out = APR_ARRAY_IDX(rows, 0, tool_client_row_t *);
+    }
     return TOOL_OK;
 }
 
 int tool_db_client_insert(tool_db_t *db, const tool_client_row_t *c)
 {
-    const char *args[] = {
-        c->client_id, c->resource_ids, c->client_secret, c->scope,
-        c->authorized_grant_types, c->web_server_redirect_uri, c->authorities,
-        c->access_token_validity, c->refresh_token_validity, c->additional_information,
-        c->autoapprove
-    };
+    const char *args[] = { c->client_id,
+                           c->resource_ids,
+                           c->client_secret,
+                           c->scope,
+                           c->authorized_grant_types,
+                           c->web_server_redirect_uri,
+                           c->authorities,
+                           c->access_token_validity,
+                           c->refresh_token_validity,
+                           c->additional_information,
+                           c->autoapprove };
 
     return tool_sql_query(db, "adding the client", NULL, MTO_SQL_TOOL_CLIENT_INSERT, 11, args);
 }
@@ -82,24 +93,21 @@ int tool_db_client_insert(tool_db_t *db, const tool_client_row_t *c)
 int tool_db_client_list(tool_db_t *db, apr_array_header_t **rows)
 {
     *rows = NULL;
-    return db_rows(db, "listing the clients", MTO_SQL_TOOL_CLIENT_LIST, 0, NULL,
-                   db_client_row, rows);
+    return db_rows(db, "listing the clients", MTO_SQL_TOOL_CLIENT_LIST, 0, NULL, db_client_row,
+                   rows);
 }
 
-int tool_db_client_set_secret(tool_db_t *db, const char *client_id, const char *hash,
-                              int *found)
+int tool_db_client_set_secret(tool_db_t *db, const char *client_id, const char *hash, int *found)
 {
     const char *args[] = { hash, client_id };
     int rc, n = 0;
 
-    rc = tool_sql_query(db, "setting the client's secret", &n, MTO_SQL_TOOL_CLIENT_SECRET,
-                        2, args);
+    rc = tool_sql_query(db, "setting the client's secret", &n, MTO_SQL_TOOL_CLIENT_SECRET, 2, args);
     *found = n > 0;
     return rc;
 }
 
-int tool_db_client_remove(tool_db_t *db, const char *client_id, int *found,
-                          tool_counts_t *removed)
+int tool_db_client_remove(tool_db_t *db, const char *client_id, int *found, tool_counts_t *removed)
 {
     int n = 0;
     const struct {
@@ -120,10 +128,12 @@ int tool_db_client_remove(tool_db_t *db, const char *client_id, int *found,
 
     memset(removed, 0, sizeof(*removed));
     *found = 0;
-    if ((rc = tool_sql_begin(db, &tx)) != TOOL_OK)
+    if ((rc = tool_sql_begin(db, &tx)) != TOOL_OK) {
         return rc;
-    for (i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == TOOL_OK; i++)
+    }
+    for (i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == TOOL_OK; i++) {
         rc = tool_sql_query(db, steps[i].what, steps[i].count, steps[i].label, 1, args);
+    }
     if (rc == TOOL_OK) {
         *found = n > 0;
         if (!*found) {
@@ -142,28 +152,27 @@ int tool_db_api_token_count_name(tool_db_t *db, const char *name, int *count)
 {
     const char *args[] = { name };
 
-    return tool_sql_count(db, "looking the API token up", MTO_SQL_TOOL_API_COUNT_NAME,
-                          1, args, count);
+    return tool_sql_count(db, "looking the API token up", MTO_SQL_TOOL_API_COUNT_NAME, 1, args,
+                          count);
 }
 
-int tool_db_api_token_count_token(tool_db_t *db, const char *clear, const char *hashed,
-                                  int *count)
+int tool_db_api_token_count_token(tool_db_t *db, const char *clear, const char *hashed, int *count)
 {
     /* The module takes {SHA-256} hex in either case. */
     const char *args[] = { clear, apr_pstrdup(db->pool, hashed) };
     char *c;
 
-    for (c = (char *)args[1]; *c; c++)
+    for (c = (char *)args[1]; *c; c++) {
         *c = apr_tolower(*c);
-    return tool_sql_count(db, "looking the API token up", MTO_SQL_TOOL_API_COUNT_TOKEN,
-                          2, args, count);
+    }
+    return tool_sql_count(db, "looking the API token up", MTO_SQL_TOOL_API_COUNT_TOKEN, 2, args,
+                          count);
 }
 
 int tool_db_api_token_insert(tool_db_t *db, const tool_api_token_row_t *t)
 {
-    const char *args[] = {
-        t->name, t->token, t->is_elevated ? "1" : "0", t->authentication_required ? "1" : "0"
-    };
+    const char *args[] = { t->name, t->token, t->is_elevated ? "1" : "0",
+                           t->authentication_required ? "1" : "0" };
 
     return tool_sql_query(db, "adding the API token", NULL, MTO_SQL_TOOL_API_INSERT, 4, args);
 }
@@ -184,8 +193,8 @@ static void *db_api_token_row(tool_db_t *db, apr_dbd_row_t *row)
 int tool_db_api_token_list(tool_db_t *db, apr_array_header_t **rows)
 {
     *rows = NULL;
-    return db_rows(db, "listing the API tokens", MTO_SQL_TOOL_API_LIST, 0, NULL,
-                   db_api_token_row, rows);
+    return db_rows(db, "listing the API tokens", MTO_SQL_TOOL_API_LIST, 0, NULL, db_api_token_row,
+                   rows);
 }
 
 int tool_db_api_token_remove(tool_db_t *db, const char *name, int *removed)
@@ -193,8 +202,7 @@ int tool_db_api_token_remove(tool_db_t *db, const char *name, int *removed)
     const char *args[] = { name };
 
     *removed = 0;
-    return tool_sql_query(db, "removing the API token", removed, MTO_SQL_TOOL_API_DELETE,
-                          1, args);
+    return tool_sql_query(db, "removing the API token", removed, MTO_SQL_TOOL_API_DELETE, 1, args);
 }
 
 /* ---------------------------------------------------------------- tokens */
@@ -236,8 +244,10 @@ int tool_db_token_list(tool_db_t *db, const char *client_id, const char *user,
 
     *rows = NULL;
     if ((rc = db_rows(db, "listing the access tokens", MTO_SQL_TOOL_ACCESS_LIST, 2, args,
-                      db_access_row, rows)) != TOOL_OK)
+                      db_access_row, rows))
+        != TOOL_OK) {
         return rc;
+    }
     return db_rows(db, "listing the refresh tokens", MTO_SQL_TOOL_REFRESH_LIST, 2, args,
                    db_refresh_row, rows);
 }
@@ -250,16 +260,21 @@ int tool_db_token_revoke(tool_db_t *db, const char *client_id, const char *user,
     int rc;
 
     memset(revoked, 0, sizeof(*revoked));
-    if (!client_id && !user)        /* never "revoke everything" by accident */
+    if (!client_id && !user) { /* never "revoke everything" by accident */
         return tool_fail("revoke: neither a client nor a user given");
-    if ((rc = tool_sql_begin(db, &tx)) != TOOL_OK)
+    }
+    if ((rc = tool_sql_begin(db, &tx)) != TOOL_OK) {
         return rc;
+    }
     if ((rc = tool_sql_query(db, "revoking access tokens", &revoked->access,
-                             MTO_SQL_TOOL_ACCESS_REVOKE, 2, args)) == TOOL_OK
+                             MTO_SQL_TOOL_ACCESS_REVOKE, 2, args))
+            == TOOL_OK
         && (rc = tool_sql_query(db, "revoking refresh tokens", &revoked->refresh,
-                                MTO_SQL_TOOL_REFRESH_REVOKE, 2, args)) == TOOL_OK)
+                                MTO_SQL_TOOL_REFRESH_REVOKE, 2, args))
+               == TOOL_OK) {
         rc = tool_sql_query(db, "deleting unredeemed codes", &revoked->codes,
                             MTO_SQL_TOOL_CODES_REVOKE, 2, args);
+    }
     return tool_sql_end(db, tx, rc);
 }
 
@@ -276,20 +291,24 @@ int tool_db_token_revoke_hash(tool_db_t *db, const char *hash, tool_counts_t *re
     int rc, n = 0;
 
     memset(revoked, 0, sizeof(*revoked));
-    if ((rc = tool_sql_begin(db, &tx)) != TOOL_OK)
+    if ((rc = tool_sql_begin(db, &tx)) != TOOL_OK) {
         return rc;
+    }
     /* mto_refresh_get's first column is the grant. */
-    if ((rc = tool_sql_select(db, "revoking the access token", &res, MTO_SQL_REFRESH_GET,
-                              1, args)) == TOOL_OK) {
-        while (tool_sql_next(db, res, &row))
-            if (!grant[0])
+    if ((rc = tool_sql_select(db, "revoking the access token", &res, MTO_SQL_REFRESH_GET, 1, args))
+        == TOOL_OK) {
+        while (tool_sql_next(db, res, &row)) {
+            if (!grant[0]) {
                 grant[0] = tool_sql_col(db, row, 0);
-        rc = tool_sql_query(db, "revoking the access token", &revoked->access,
-                            MTO_SQL_TOKEN_DELETE, 1, args);
+            }
+        }
+        rc = tool_sql_query(db, "revoking the access token", &revoked->access, MTO_SQL_TOKEN_DELETE,
+                            1, args);
     }
     if (rc == TOOL_OK && grant[0]
-        && (rc = tool_sql_query(db, "revoking the access token", &n,
-                                MTO_SQL_REFRESH_GRANT_ACCESS, 1, grant)) == TOOL_OK) {
+        && (rc = tool_sql_query(db, "revoking the access token", &n, MTO_SQL_REFRESH_GRANT_ACCESS,
+                                1, grant))
+               == TOOL_OK) {
         revoked->access += n;
         rc = tool_sql_query(db, "revoking the refresh token", &revoked->refresh,
                             MTO_SQL_REFRESH_GRANT_DELETE, 1, grant);
@@ -319,8 +338,9 @@ int tool_db_purge(tool_db_t *db, apr_int64_t now, tool_counts_t *purged)
     int rc, n;
 
     memset(purged, 0, sizeof(*purged));
-    if ((rc = tool_sql_begin(db, &tx)) != TOOL_OK)
+    if ((rc = tool_sql_begin(db, &tx)) != TOOL_OK) {
         return rc;
+    }
     for (i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == TOOL_OK; i++) {
         do {
             n = 0;

@@ -48,7 +48,8 @@ mto_store_rc mto_store_code_insert(request_rec *r, const char *code_hash, const 
     args[5] = code->challenge;
     args[6] = code->challenge_method;
     args[7] = mto_i64(r->pool, code->expires);
-    return mto_query(r, dbd, MTO_SQL_CODE_INSERT, &nrows, 8, args, 0) ? MTO_STORE_ERROR : MTO_STORE_OK;
+    return mto_query(r, dbd, MTO_SQL_CODE_INSERT, &nrows, 8, args, 0) ? MTO_STORE_ERROR
+                                                                      : MTO_STORE_OK;
 }
 
 /* ------------------------------------------------------------ issuing */
@@ -58,8 +59,8 @@ mto_store_rc mto_store_code_insert(request_rec *r, const char *code_hash, const 
  * lock (BEGIN IMMEDIATE has it already) or PostgreSQL's row lock, so a
  * parallel claim waits and then finds the row taken: the affected row count
  * decides who won. */
-static mto_store_rc mto_claim(request_rec *r, ap_dbd_t *dbd, const char *label,
-                              int nargs, const char **args)
+static mto_store_rc mto_claim(request_rec *r, ap_dbd_t *dbd, const char *label, int nargs,
+                              const char **args)
 {
     int nrows = 0;
 
@@ -90,7 +91,8 @@ static mto_store_rc mto_token_insert(request_rec *r, ap_dbd_t *dbd, const char *
     args[5] = mto_i64(r->pool, token->expires);
     args[6] = mto_or_null(code_hash);
     args[7] = mto_or_null(refresh_hash);
-    return mto_query(r, dbd, MTO_SQL_TOKEN_INSERT, &nrows, 8, args, 1) ? MTO_STORE_ERROR : MTO_STORE_OK;
+    return mto_query(r, dbd, MTO_SQL_TOKEN_INSERT, &nrows, 8, args, 1) ? MTO_STORE_ERROR
+                                                                       : MTO_STORE_OK;
 }
 
 static mto_store_rc mto_refresh_insert(request_rec *r, ap_dbd_t *dbd, const char *refresh_hash,
@@ -107,7 +109,8 @@ static mto_store_rc mto_refresh_insert(request_rec *r, ap_dbd_t *dbd, const char
     args[5] = mto_or_null(rt->code_hash);
     args[6] = mto_i64(r->pool, rt->issued);
     args[7] = mto_i64(r->pool, rt->expires);
-    return mto_query(r, dbd, MTO_SQL_REFRESH_INSERT, &nrows, 8, args, 1) ? MTO_STORE_ERROR : MTO_STORE_OK;
+    return mto_query(r, dbd, MTO_SQL_REFRESH_INSERT, &nrows, 8, args, 1) ? MTO_STORE_ERROR
+                                                                         : MTO_STORE_OK;
 }
 
 /* The one way tokens are issued: claim the single-use credential they are
@@ -140,9 +143,9 @@ static mto_store_rc mto_claim_and_issue(request_rec *r, const char *claim_label,
     return mto_txn_end(r, dbd, txn, rc);
 }
 
-mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
-                                     const char *token_hash, const mto_token_t *token,
-                                     const char *refresh_hash, const mto_refresh_t *refresh)
+mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash, const char *token_hash,
+                                     const mto_token_t *token, const char *refresh_hash,
+                                     const mto_refresh_t *refresh)
 {
     return mto_claim_and_issue(r, MTO_SQL_CODE_USE, code_hash, code_hash, refresh_hash, refresh,
                                token_hash, token);
@@ -150,9 +153,9 @@ mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash,
 
 /* Like a code redemption: marking the used token rotated decides, and only
  * the winner stores the successor and the access token. */
-mto_store_rc mto_store_refresh_rotate(request_rec *r, const char *used_hash,
-                                      const char *next_hash, const mto_refresh_t *next,
-                                      const char *token_hash, const mto_token_t *token)
+mto_store_rc mto_store_refresh_rotate(request_rec *r, const char *used_hash, const char *next_hash,
+                                      const mto_refresh_t *next, const char *token_hash,
+                                      const mto_token_t *token)
 {
     return mto_claim_and_issue(r, MTO_SQL_REFRESH_ROTATE, used_hash, NULL, next_hash, next,
                                token_hash, token);
@@ -238,9 +241,8 @@ mto_store_rc mto_store_refresh_revoke_by_code(request_rec *r, const char *code_h
  * across tables, and what one deleted stays deleted if the next fails. */
 mto_store_rc mto_store_purge(request_rec *r, apr_int64_t now, mto_purge_counts_t *removed)
 {
-    static const char *const labels[] = {
-        MTO_SQL_PURGE_CODES, MTO_SQL_PURGE_ACCESS, MTO_SQL_PURGE_REFRESH, MTO_SQL_PURGE_APPROVALS
-    };
+    static const char *const labels[] = { MTO_SQL_PURGE_CODES, MTO_SQL_PURGE_ACCESS,
+                                          MTO_SQL_PURGE_REFRESH, MTO_SQL_PURGE_APPROVALS };
     int *counts[] = { &removed->codes, &removed->access, &removed->refresh, &removed->approvals };
     ap_dbd_t *dbd = mto_conn(r);
     const char *args[1];

@@ -32,37 +32,40 @@ static const char tool_usage_api_token[] =
     "remove: deletes the token(s) named NAME.\n"
     "\n" TOOL_USAGE_GLOBAL;
 
-enum {
-    OPT_ELEVATED = TOOL_OPT_CMD,
-    OPT_AUTH_REQUIRED,
-    OPT_PLAIN,
-    OPT_TOKEN_STDIN
-};
+enum { OPT_ELEVATED = TOOL_OPT_CMD, OPT_AUTH_REQUIRED, OPT_PLAIN, OPT_TOKEN_STDIN };
 
-#define TOOL_API_TOKEN_MAX 256          /* api_tokens.name and .token */
+#define TOOL_API_TOKEN_MAX 256 /* api_tokens.name and .token */
 
 /* A name shows up in logs and in `list`: printable, one line. */
 static int tool_api_token_name_ok(const char *name)
 {
     const unsigned char *c;
 
-    if (!*name || strlen(name) > TOOL_API_TOKEN_MAX)
+    if (!*name || strlen(name) > TOOL_API_TOKEN_MAX) {
         return 0;
-    for (c = (const unsigned char *)name; *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
+    }
+    for (c = (const unsigned char *)name; *c; c++) {
+        if (*c < 0x20 || *c == 0x7f) {
             return 0;
+        }
+    }
     return 1;
 }
 
 static int tool_name_arg(tool_opts_t *o, const char **name)
 {
-    if (tool_nargs(o) != 1)
+    if (tool_nargs(o) != 1) {
         return tool_usage_error(o->cmd, tool_nargs(o) ? "one name, please (quote a name "
-                                "with spaces)" : "which name?");
+                                                        "with spaces)"
+                                                      : "which name?");
+    }
     *name = tool_arg(o, 0);
-    if (!tool_api_token_name_ok(*name))
-        return tool_usage_error(o->cmd, "bad name: 1 to %d characters, no control "
-                                "characters", TOOL_API_TOKEN_MAX);
+    if (!tool_api_token_name_ok(*name)) {
+        return tool_usage_error(o->cmd,
+                                "bad name: 1 to %d characters, no control "
+                                "characters",
+                                TOOL_API_TOKEN_MAX);
+    }
     return TOOL_OK;
 }
 
@@ -97,21 +100,24 @@ static int tool_api_token_add_option(tool_opts_t *o, int ch, const char *arg, vo
 }
 
 /* Reads or generates the token; *hashed: its {SHA-256} form. */
-static int tool_api_token_make(apr_pool_t *p, const tool_new_api_token_t *t,
-                               const char **token, const char **hashed, const char **shown)
+static int tool_api_token_make(apr_pool_t *p, const tool_new_api_token_t *t, const char **token,
+                               const char **hashed, const char **shown)
 {
     int rc;
 
     if ((rc = tool_secret_obtain(p, t->from_stdin, "API token", "token", token, shown))
-        != TOOL_OK)
+        != TOOL_OK) {
         return rc;
+    }
     /* A generated token is far shorter. */
-    if (t->plain && strlen(*token) > TOOL_API_TOKEN_MAX)
+    if (t->plain && strlen(*token) > TOOL_API_TOKEN_MAX) {
         return tool_fail("the token is longer than the %d characters api_tokens.token "
                          "holds in clear (store it hashed, without --plain)",
                          TOOL_API_TOKEN_MAX);
-    if (!(*hashed = mto_secret_hash_sha256(p, *token)))
+    }
+    if (!(*hashed = mto_secret_hash_sha256(p, *token))) {
         return tool_fail("could not hash the token");
+    }
     return TOOL_OK;
 }
 
@@ -119,10 +125,10 @@ static int tool_api_token_add(tool_ctx_t *ctx, int argc, const char *const *argv
 {
     static const apr_getopt_option_t opts[] = {
         TOOL_COMMON_OPTIONS,
-        { "elevated",      OPT_ELEVATED,      0, "may act as any user" },
+        { "elevated", OPT_ELEVATED, 0, "may act as any user" },
         { "auth-required", OPT_AUTH_REQUIRED, 0, "needs an OAuth token too" },
-        { "plain",         OPT_PLAIN,         0, "store in clear" },
-        { "token-stdin",   OPT_TOKEN_STDIN,   0, "read the token from stdin" },
+        { "plain", OPT_PLAIN, 0, "store in clear" },
+        { "token-stdin", OPT_TOKEN_STDIN, 0, "read the token from stdin" },
         { NULL, 0, 0, NULL }
     };
     tool_new_api_token_t t;
@@ -133,33 +139,43 @@ static int tool_api_token_add(tool_ctx_t *ctx, int argc, const char *const *argv
 
     memset(&t, 0, sizeof(t));
     tool_opts_init(ctx, &o, "api-token add", tool_usage_api_token, argc, argv);
-    if (tool_opts_parse(ctx, &o, opts, tool_api_token_add_option, &t) < 0)
+    if (tool_opts_parse(ctx, &o, opts, tool_api_token_add_option, &t) < 0) {
         return o.status;
-    if ((rc = tool_name_arg(&o, &row->name)) != TOOL_OK)
+    }
+    if ((rc = tool_name_arg(&o, &row->name)) != TOOL_OK) {
         return rc;
+    }
 
     if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = tool_db_api_token_count_name(ctx->db, row->name, &count)) != TOOL_OK)
+        || (rc = tool_db_api_token_count_name(ctx->db, row->name, &count)) != TOOL_OK) {
         return rc;
-    if (count)
+    }
+    if (count) {
         return tool_fail("an API token named '%s' exists already (api-token remove "
-                         "deletes it)", row->name);
-    if ((rc = tool_api_token_make(ctx->pool, &t, &token, &hashed, &shown)) != TOOL_OK)
+                         "deletes it)",
+                         row->name);
+    }
+    if ((rc = tool_api_token_make(ctx->pool, &t, &token, &hashed, &shown)) != TOOL_OK) {
         return rc;
+    }
 
     /* The same token twice would make its name ambiguous in the logs. */
-    if ((rc = tool_db_api_token_count_token(ctx->db, token, hashed, &count)) != TOOL_OK)
+    if ((rc = tool_db_api_token_count_token(ctx->db, token, hashed, &count)) != TOOL_OK) {
         return rc;
-    if (count)
+    }
+    if (count) {
         return tool_fail("this token is stored already, under another name");
+    }
 
     row->token = t.plain ? token : hashed;
-    if ((rc = tool_db_api_token_insert(ctx->db, row)) != TOOL_OK)
+    if ((rc = tool_db_api_token_insert(ctx->db, row)) != TOOL_OK) {
         return rc;
-    if (shown && (rc = tool_print_secret(shown, "API token")) != TOOL_OK)
+    }
+    if (shown && (rc = tool_print_secret(shown, "API token")) != TOOL_OK) {
         return rc;
-    tool_note("API token '%s' added (%s%s%s)%s", row->name, t.plain ? "stored in clear"
-              : "stored hashed", row->is_elevated ? ", elevated" : "",
+    }
+    tool_note("API token '%s' added (%s%s%s)%s", row->name,
+              t.plain ? "stored in clear" : "stored hashed", row->is_elevated ? ", elevated" : "",
               row->authentication_required ? ", OAuth token required" : "",
               shown ? "; the token (above) is shown this once only" : "");
     return TOOL_OK;
@@ -176,8 +192,7 @@ static void tool_api_token_print(apr_pool_t *p, const void *row)
     const tool_api_token_row_t *t = row;
 
     (void)p;
-    printf("%s\t%s\t%s\t%s\n", t->name,
-           t->is_elevated ? "elevated" : "-",
+    printf("%s\t%s\t%s\t%s\n", t->name, t->is_elevated ? "elevated" : "-",
            t->authentication_required ? "auth-required" : "-",
            !strncmp(t->token, "{SHA-256}", 9) ? "hashed" : "plain");
 }
@@ -195,15 +210,19 @@ static int tool_api_token_remove(tool_ctx_t *ctx, int argc, const char *const *a
     int rc, n;
 
     tool_opts_init(ctx, &o, "api-token remove", tool_usage_api_token, argc, argv);
-    if (tool_opts_parse(ctx, &o, NULL, NULL, NULL) < 0)
+    if (tool_opts_parse(ctx, &o, NULL, NULL, NULL) < 0) {
         return o.status;
-    if ((rc = tool_name_arg(&o, &name)) != TOOL_OK)
+    }
+    if ((rc = tool_name_arg(&o, &name)) != TOOL_OK) {
         return rc;
+    }
     if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = tool_db_api_token_remove(ctx->db, name, &n)) != TOOL_OK)
+        || (rc = tool_db_api_token_remove(ctx->db, name, &n)) != TOOL_OK) {
         return rc;
-    if (n == 0)
+    }
+    if (n == 0) {
         return tool_fail("no API token named '%s'", name);
+    }
     printf("removed %d API token(s) named %s\n", n, name);
     return TOOL_OK;
 }
@@ -211,8 +230,8 @@ static int tool_api_token_remove(tool_ctx_t *ctx, int argc, const char *const *a
 int tool_cmd_api_token(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
     static const tool_command_t subs[] = {
-        { "add",    tool_api_token_add },
-        { "list",   tool_api_token_list },
+        { "add", tool_api_token_add },
+        { "list", tool_api_token_list },
         { "remove", tool_api_token_remove },
     };
 

@@ -60,19 +60,25 @@ static int tool_client_id_ok(const char *id)
 {
     const char *c;
 
-    if (!*id || strlen(id) > TOOL_ID_MAX)
+    if (!*id || strlen(id) > TOOL_ID_MAX) {
         return 0;
-    for (c = id; *c; c++)
-        if (!apr_isalnum(*c) && *c != '.' && *c != '_' && *c != '-')
+    }
+    for (c = id; *c; c++) {
+        if (!apr_isalnum(*c) && *c != '.' && *c != '_' && *c != '-') {
             return 0;
+        }
+    }
     return 1;
 }
 
 static int tool_check_id(const char *cmd, const char *id)
 {
-    if (!tool_client_id_ok(id))
-        return tool_usage_error(cmd, "bad client id '%s': use 1 to %d letters, digits, "
-                                "'.', '_' or '-'", id, TOOL_ID_MAX);
+    if (!tool_client_id_ok(id)) {
+        return tool_usage_error(cmd,
+                                "bad client id '%s': use 1 to %d letters, digits, "
+                                "'.', '_' or '-'",
+                                id, TOOL_ID_MAX);
+    }
     return TOOL_OK;
 }
 
@@ -85,8 +91,9 @@ int tool_secret_option(tool_opts_t *o, int ch, const char *arg, void *baton)
         s->from_stdin = 1;
         break;
     case TOOL_OPT_HASH:
-        if ((s->bcrypt = tool_parse_hash_name(arg)) < 0)
+        if ((s->bcrypt = tool_parse_hash_name(arg)) < 0) {
             return tool_usage_error(o->cmd, "--hash is sha256 or bcrypt, not '%s'", arg);
+        }
         break;
     case TOOL_OPT_BCRYPT_COST:
         s->cost_given = 1;
@@ -97,10 +104,12 @@ int tool_secret_option(tool_opts_t *o, int ch, const char *arg, void *baton)
 
 int tool_secret_check(const char *cmd, tool_secret_opts_t *s)
 {
-    if (s->cost_given && s->bcrypt != 1)
+    if (s->cost_given && s->bcrypt != 1) {
         return tool_usage_error(cmd, "--bcrypt-cost needs --hash bcrypt");
-    if (s->bcrypt < 0)
+    }
+    if (s->bcrypt < 0) {
         s->bcrypt = 0;
+    }
     return TOOL_OK;
 }
 
@@ -110,9 +119,10 @@ int tool_secret_make(apr_pool_t *p, const tool_secret_opts_t *s, const char **ha
     const char *secret;
     int rc;
 
-    if ((rc = tool_secret_obtain(p, s->from_stdin, "client secret", "secret", &secret,
-                                 shown)) != TOOL_OK)
+    if ((rc = tool_secret_obtain(p, s->from_stdin, "client secret", "secret", &secret, shown))
+        != TOOL_OK) {
         return rc;
+    }
     return tool_hash_secret(p, secret, s->bcrypt, (int)s->cost, hash);
 }
 
@@ -121,12 +131,15 @@ static const char *tool_secret_format(apr_pool_t *p, const char *stored)
 {
     const char *end;
 
-    if (!stored || !*stored)
+    if (!stored || !*stored) {
         return "(none: the client cannot authenticate)";
-    if (stored[0] != '{' || !(end = strchr(stored, '}')))
+    }
+    if (stored[0] != '{' || !(end = strchr(stored, '}'))) {
         return "(no {format} prefix: the client cannot authenticate)";
-    if (!strncmp(stored, "{SHA-256}{", 10))
+    }
+    if (!strncmp(stored, "{SHA-256}{", 10)) {
         return "{SHA-256} (salted)";
+    }
     return apr_pstrmemdup(p, stored, (apr_size_t)(end - stored + 1));
 }
 
@@ -149,8 +162,7 @@ static void tool_client_print(apr_pool_t *p, const void *row)
 
     (void)p;
     printf("%s\t%s\t%s\t%s\n", c->client_id, tool_or_empty(c->scope),
-           tool_or_empty(c->web_server_redirect_uri),
-           tool_or_empty(c->authorized_grant_types));
+           tool_or_empty(c->web_server_redirect_uri), tool_or_empty(c->authorized_grant_types));
 }
 
 static int tool_client_list(tool_ctx_t *ctx, int argc, const char *const *argv)
@@ -163,9 +175,10 @@ static int tool_client_list(tool_ctx_t *ctx, int argc, const char *const *argv)
 
 int tool_client_id_arg(tool_opts_t *o, const char **id)
 {
-    if (tool_nargs(o) != 1)
-        return tool_usage_error(o->cmd, tool_nargs(o) ? "one client id, please"
-                                                      : "which client id?");
+    if (tool_nargs(o) != 1) {
+        return tool_usage_error(o->cmd,
+                                tool_nargs(o) ? "one client id, please" : "which client id?");
+    }
     *id = tool_arg(o, 0);
     return tool_check_id(o->cmd, *id);
 }
@@ -175,19 +188,23 @@ static int tool_client_plain_id(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd
                                 const char *const *argv, const char **id)
 {
     tool_opts_init(ctx, o, cmd, tool_usage_client, argc, argv);
-    if (tool_opts_parse(ctx, o, NULL, NULL, NULL) < 0)
+    if (tool_opts_parse(ctx, o, NULL, NULL, NULL) < 0) {
         return -1;
-    if ((o->status = tool_client_id_arg(o, id)) != TOOL_OK)
+    }
+    if ((o->status = tool_client_id_arg(o, id)) != TOOL_OK) {
         return -1;
+    }
     return 0;
 }
 
 static const char *tool_validity_text(apr_pool_t *p, const char *v, const char *dflt)
 {
-    if (!v)
+    if (!v) {
         return dflt;
-    if (!strcmp(v, "0"))
+    }
+    if (!strcmp(v, "0")) {
         return "0 (never expires)";
+    }
     return apr_pstrcat(p, v, " seconds", NULL);
 }
 
@@ -198,13 +215,16 @@ static int tool_client_show(tool_ctx_t *ctx, int argc, const char *const *argv)
     const char *id;
     int rc;
 
-    if (tool_client_plain_id(ctx, &o, "client show", argc, argv, &id) < 0)
+    if (tool_client_plain_id(ctx, &o, "client show", argc, argv, &id) < 0) {
         return o.status;
+    }
     if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = tool_db_client_get(ctx->db, id, &c)) != TOOL_OK)
+        || (rc = tool_db_client_get(ctx->db, id, &c)) != TOOL_OK) {
         return rc;
-    if (!c)
+    }
+    if (!c) {
         return tool_fail("no client '%s'", id);
+    }
 
 #define NUL_(s) ((s) ? (s) : "NULL")
     printf("client_id:               %s\n", c->client_id);
@@ -217,8 +237,7 @@ static int tool_client_show(tool_ctx_t *ctx, int argc, const char *const *argv)
            tool_validity_text(ctx->pool, c->access_token_validity,
                               "default (MyTimetableOAuthTokenLifetime)"));
     printf("refresh_token_validity:  %s\n",
-           tool_validity_text(ctx->pool, c->refresh_token_validity,
-                              "default (30 days)"));
+           tool_validity_text(ctx->pool, c->refresh_token_validity, "default (30 days)"));
     printf("resource_ids:            %s\n", NUL_(c->resource_ids));
     printf("authorities:             %s\n", NUL_(c->authorities));
     printf("additional_information:  %s\n", NUL_(c->additional_information));
@@ -233,13 +252,16 @@ static int tool_client_remove(tool_ctx_t *ctx, int argc, const char *const *argv
     const char *id;
     int rc, found;
 
-    if (tool_client_plain_id(ctx, &o, "client remove", argc, argv, &id) < 0)
+    if (tool_client_plain_id(ctx, &o, "client remove", argc, argv, &id) < 0) {
         return o.status;
+    }
     if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = tool_db_client_remove(ctx->db, id, &found, &n)) != TOOL_OK)
+        || (rc = tool_db_client_remove(ctx->db, id, &found, &n)) != TOOL_OK) {
         return rc;
-    if (!found)
+    }
+    if (!found) {
         return tool_fail("no client '%s'", id);
+    }
     printf("removed client %s with %d authorization code(s), %d access token(s), "
            "%d refresh token(s), %d approval(s)\n",
            id, n.codes, n.access, n.refresh, n.approvals);
@@ -248,11 +270,9 @@ static int tool_client_remove(tool_ctx_t *ctx, int argc, const char *const *argv
 
 static int tool_client_secret(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
-    static const apr_getopt_option_t opts[] = {
-        TOOL_COMMON_OPTIONS,
-        TOOL_SECRET_OPTIONS,
-        { NULL, 0, 0, NULL }
-    };
+    static const apr_getopt_option_t opts[] = { TOOL_COMMON_OPTIONS,
+                                                TOOL_SECRET_OPTIONS,
+                                                { NULL, 0, 0, NULL } };
     tool_secret_opts_t sec = TOOL_SECRET_OPTS_INIT;
     tool_client_row_t *c;
     tool_opts_t o;
@@ -260,26 +280,33 @@ static int tool_client_secret(tool_ctx_t *ctx, int argc, const char *const *argv
     int rc, found;
 
     tool_opts_init(ctx, &o, "client secret", tool_usage_client, argc, argv);
-    if (tool_opts_parse(ctx, &o, opts, tool_secret_option, &sec) < 0)
+    if (tool_opts_parse(ctx, &o, opts, tool_secret_option, &sec) < 0) {
         return o.status;
+    }
     if ((rc = tool_client_id_arg(&o, &id)) != TOOL_OK
-        || (rc = tool_secret_check(o.cmd, &sec)) != TOOL_OK)
+        || (rc = tool_secret_check(o.cmd, &sec)) != TOOL_OK) {
         return rc;
+    }
     if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = tool_db_client_get(ctx->db, id, &c)) != TOOL_OK)
+        || (rc = tool_db_client_get(ctx->db, id, &c)) != TOOL_OK) {
         return rc;
-    if (!c)
+    }
+    if (!c) {
         return tool_fail("no client '%s'", id);
+    }
     if ((rc = tool_secret_make(ctx->pool, &sec, &hash, &shown)) != TOOL_OK
-        || (rc = tool_db_client_set_secret(ctx->db, id, hash, &found)) != TOOL_OK)
+        || (rc = tool_db_client_set_secret(ctx->db, id, hash, &found)) != TOOL_OK) {
         return rc;
-    if (!found)
+    }
+    if (!found) {
         return tool_fail("no client '%s' (removed meanwhile?)", id);
-    if (shown && (rc = tool_print_secret(shown, "client secret")) != TOOL_OK)
+    }
+    if (shown && (rc = tool_print_secret(shown, "client secret")) != TOOL_OK) {
         return rc;
+    }
     tool_note("new secret set for client '%s'%s; tokens issued already stay valid "
-              "(token revoke --client %s ends them)", id,
-              shown ? " (above, shown this once only)" : "", id);
+              "(token revoke --client %s ends them)",
+              id, shown ? " (above, shown this once only)" : "", id);
     return TOOL_OK;
 }
 
@@ -288,10 +315,8 @@ static int tool_client_secret(tool_ctx_t *ctx, int argc, const char *const *argv
 int tool_cmd_client(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
     static const tool_command_t subs[] = {
-        { "add",    tool_client_add },
-        { "list",   tool_client_list },
-        { "show",   tool_client_show },
-        { "remove", tool_client_remove },
+        { "add", tool_client_add },       { "list", tool_client_list },
+        { "show", tool_client_show },     { "remove", tool_client_remove },
         { "secret", tool_client_secret },
     };
 

@@ -24,9 +24,9 @@ enum {
 };
 
 /* Column sizes of oauth_client_details (the schema files). */
-#define TOOL_LIST_MAX      256
-#define TOOL_REDIRECT_MAX  2048
-#define TOOL_VALIDITY_MAX  2147483647   /* INTEGER */
+#define TOOL_LIST_MAX     256
+#define TOOL_REDIRECT_MAX 2048
+#define TOOL_VALIDITY_MAX 2147483647 /* INTEGER */
 
 /* What the command line says of the new client. */
 typedef struct {
@@ -51,8 +51,9 @@ static void tool_list_add(apr_pool_t *p, apr_array_header_t *list, const char *v
     for (i = 0; i < items->nelts; i++) {
         const char *item = APR_ARRAY_IDX(items, i, const char *);
 
-        if (!mto_list_contains(list, item))
+        if (!mto_list_contains(list, item)) {
             APR_ARRAY_PUSH(list, const char *) = item;
+        }
     }
 }
 
@@ -62,8 +63,8 @@ static const char *tool_list_store(apr_pool_t *p, const apr_array_header_t *list
     return apr_array_pstrcat(p, list, ',');
 }
 
-static int tool_parse_validity(const char *cmd, const char *opt, const char *arg,
-                               apr_pool_t *p, const char **out)
+static int tool_parse_validity(const char *cmd, const char *opt, const char *arg, apr_pool_t *p,
+                               const char **out)
 {
     apr_int64_t v;
 
@@ -71,9 +72,12 @@ static int tool_parse_validity(const char *cmd, const char *opt, const char *arg
         *out = NULL;
         return TOOL_OK;
     }
-    if (!tool_parse_int(arg, 0, TOOL_VALIDITY_MAX, &v))
-        return tool_usage_error(cmd, "%s wants seconds (0 = never expires) or "
-                                "'default', not '%s'", opt, arg);
+    if (!tool_parse_int(arg, 0, TOOL_VALIDITY_MAX, &v)) {
+        return tool_usage_error(cmd,
+                                "%s wants seconds (0 = never expires) or "
+                                "'default', not '%s'",
+                                opt, arg);
+    }
     *out = apr_psprintf(p, "%" APR_INT64_T_FMT, v);
     return TOOL_OK;
 }
@@ -115,17 +119,23 @@ static const char *tool_redirect_uri_problem(const char *uri)
 {
     const char *c = uri;
 
-    if (!apr_isalpha(*c))
+    if (!apr_isalpha(*c)) {
         return "it does not start with a scheme (https://…)";
-    while (apr_isalnum(*c) || *c == '+' || *c == '-' || *c == '.')
+    }
+    while (apr_isalnum(*c) || *c == '+' || *c == '-' || *c == '.') {
         c++;
-    if (*c != ':' || c[1] == '\0')
+    }
+    if (*c != ':' || c[1] == '\0') {
         return "it is not an absolute URI (https://…)";
-    if (strchr(uri, '#'))
+    }
+    if (strchr(uri, '#')) {
         return "a redirect URI must not have a fragment (#…)";
-    for (c = uri; *c; c++)
-        if ((unsigned char)*c < 0x21 || *c == 0x7f || *c == '"' || *c == '<' || *c == '>')
+    }
+    for (c = uri; *c; c++) {
+        if ((unsigned char)*c < 0x21 || *c == 0x7f || *c == '"' || *c == '<' || *c == '>') {
             return "it contains a character a URI may not hold unencoded";
+        }
+    }
     return NULL;
 }
 
@@ -133,18 +143,23 @@ static int tool_client_add_uris(const char *cmd, tool_new_client_t *c)
 {
     int i;
 
-    if (c->uris->nelts == 0)
+    if (c->uris->nelts == 0) {
         return tool_usage_error(cmd, "--redirect-uri is required");
+    }
     for (i = 0; i < c->uris->nelts; i++) {
         const char *uri = APR_ARRAY_IDX(c->uris, i, const char *), *why;
 
-        if ((why = tool_redirect_uri_problem(uri)))
+        if ((why = tool_redirect_uri_problem(uri))) {
             return tool_usage_error(cmd, "bad redirect URI '%s': %s", uri, why);
+        }
     }
     c->row.web_server_redirect_uri = tool_list_store(c->p, c->uris);
-    if (strlen(c->row.web_server_redirect_uri) > TOOL_REDIRECT_MAX)
-        return tool_usage_error(cmd, "the redirect URIs take more than the %d characters "
-                                "web_server_redirect_uri holds", TOOL_REDIRECT_MAX);
+    if (strlen(c->row.web_server_redirect_uri) > TOOL_REDIRECT_MAX) {
+        return tool_usage_error(cmd,
+                                "the redirect URIs take more than the %d characters "
+                                "web_server_redirect_uri holds",
+                                TOOL_REDIRECT_MAX);
+    }
     return TOOL_OK;
 }
 
@@ -165,25 +180,36 @@ static int tool_client_add_scopes(const char *cmd, tool_new_client_t *c)
 {
     int i;
 
-    if (c->scope_given && c->scopes->nelts == 0)
+    if (c->scope_given && c->scopes->nelts == 0) {
         return tool_usage_error(cmd, "--scope names no scope");
-    if (!c->scope_given)
-        for (i = 0; i < MTO_BUILTIN_SCOPE_COUNT; i++)
+    }
+    if (!c->scope_given) {
+        for (i = 0; i < MTO_BUILTIN_SCOPE_COUNT; i++) {
             APR_ARRAY_PUSH(c->scopes, const char *) = mto_builtin_scopes[i].name;
+        }
+    }
     for (i = 0; i < c->scopes->nelts; i++) {
         const char *s = APR_ARRAY_IDX(c->scopes, i, const char *);
 
-        if (!mto_scope_syntax_ok(s))
-            return tool_usage_error(cmd, "bad scope '%s' (RFC 6749 §3.3: printable "
-                                    "ASCII without space, '\"' or '\\')", s);
-        if (!tool_builtin_scope(s))
+        if (!mto_scope_syntax_ok(s)) {
+            return tool_usage_error(cmd,
+                                    "bad scope '%s' (RFC 6749 §3.3: printable "
+                                    "ASCII without space, '\"' or '\\')",
+                                    s);
+        }
+        if (!tool_builtin_scope(s)) {
             tool_note("note: '%s' is no built-in scope: declare it with "
-                      "MyTimetableOAuthScope", s);
+                      "MyTimetableOAuthScope",
+                      s);
+        }
     }
     c->row.scope = tool_list_store(c->p, c->scopes);
-    if (strlen(c->row.scope) > TOOL_LIST_MAX)
-        return tool_usage_error(cmd, "the scopes take more than the %d characters the "
-                                "scope column holds", TOOL_LIST_MAX);
+    if (strlen(c->row.scope) > TOOL_LIST_MAX) {
+        return tool_usage_error(cmd,
+                                "the scopes take more than the %d characters the "
+                                "scope column holds",
+                                TOOL_LIST_MAX);
+    }
     return TOOL_OK;
 }
 
@@ -192,18 +218,23 @@ static int tool_client_add_grants(const char *cmd, tool_new_client_t *c)
 {
     int i;
 
-    if (c->grants->nelts == 0)
+    if (c->grants->nelts == 0) {
         APR_ARRAY_PUSH(c->grants, const char *) = "authorization_code";
+    }
     for (i = 0; i < c->grants->nelts; i++) {
         const char *g = APR_ARRAY_IDX(c->grants, i, const char *);
 
-        if (strcmp(g, "authorization_code") && strcmp(g, "refresh_token"))
-            return tool_usage_error(cmd, "unsupported grant type '%s' (authorization_code "
-                                    "and refresh_token are)", g);
+        if (strcmp(g, "authorization_code") && strcmp(g, "refresh_token")) {
+            return tool_usage_error(cmd,
+                                    "unsupported grant type '%s' (authorization_code "
+                                    "and refresh_token are)",
+                                    g);
+        }
     }
-    if (!mto_list_contains(c->grants, "authorization_code"))
+    if (!mto_list_contains(c->grants, "authorization_code")) {
         tool_note("note: without authorization_code the client gets unauthorized_client "
                   "from the authorize endpoint (and so never a token)");
+    }
     c->row.authorized_grant_types = tool_list_store(c->p, c->grants);
     return TOOL_OK;
 }
@@ -214,21 +245,26 @@ static int tool_client_add_autoapprove(const char *cmd, tool_new_client_t *c)
     apr_array_header_t *list;
     int i;
 
-    if (!c->autoapprove)
+    if (!c->autoapprove) {
         return TOOL_OK;
+    }
     if (!strcasecmp(c->autoapprove, "true") || !strcasecmp(c->autoapprove, "false")) {
         c->row.autoapprove = !strcasecmp(c->autoapprove, "true") ? "true" : "false";
         return TOOL_OK;
     }
     list = mto_list_split(c->p, c->autoapprove);
-    if (list->nelts == 0)
+    if (list->nelts == 0) {
         return tool_usage_error(cmd, "--autoapprove names no scope");
+    }
     for (i = 0; i < list->nelts; i++) {
         const char *s = APR_ARRAY_IDX(list, i, const char *);
 
-        if (!mto_list_contains(c->scopes, s))
-            return tool_usage_error(cmd, "--autoapprove: '%s' is not one of the "
-                                    "client's scopes (%s)", s, c->row.scope);
+        if (!mto_list_contains(c->scopes, s)) {
+            return tool_usage_error(cmd,
+                                    "--autoapprove: '%s' is not one of the "
+                                    "client's scopes (%s)",
+                                    s, c->row.scope);
+        }
     }
     c->row.autoapprove = tool_list_store(c->p, list);
     return TOOL_OK;
@@ -243,18 +279,23 @@ static int tool_client_add_store(tool_ctx_t *ctx, tool_new_client_t *c)
     int rc;
 
     if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = tool_db_client_get(ctx->db, id, &existing)) != TOOL_OK)
+        || (rc = tool_db_client_get(ctx->db, id, &existing)) != TOOL_OK) {
         return rc;
-    if (existing)
+    }
+    if (existing) {
         return tool_fail("a client '%s' exists already (`client secret %s` sets a new "
-                         "secret, `client remove %s` deletes it)", id, id, id);
+                         "secret, `client remove %s` deletes it)",
+                         id, id, id);
+    }
 
     if ((rc = tool_secret_make(c->p, &c->sec, &c->row.client_secret, &shown)) != TOOL_OK
-        || (rc = tool_db_client_insert(ctx->db, &c->row)) != TOOL_OK)
+        || (rc = tool_db_client_insert(ctx->db, &c->row)) != TOOL_OK) {
         return rc;
+    }
     if (shown) {
-        if ((rc = tool_print_secret(shown, "client secret")) != TOOL_OK)
+        if ((rc = tool_print_secret(shown, "client secret")) != TOOL_OK) {
             return rc;
+        }
         tool_note("client '%s' added; its secret (above) is shown this once only", id);
     }
     else {
@@ -268,11 +309,11 @@ int tool_client_add(tool_ctx_t *ctx, int argc, const char *const *argv)
     static const apr_getopt_option_t opts[] = {
         TOOL_COMMON_OPTIONS,
         TOOL_SECRET_OPTIONS,
-        { "redirect-uri",     OPT_REDIRECT_URI,     1, "redirect URIs" },
-        { "scope",            OPT_SCOPE,            1, "allowed scopes" },
-        { "grant-types",      OPT_GRANT_TYPES,      1, "grant types" },
-        { "autoapprove",      OPT_AUTOAPPROVE,      1, "true or scopes" },
-        { "access-validity",  OPT_ACCESS_VALIDITY,  1, "seconds or default" },
+        { "redirect-uri", OPT_REDIRECT_URI, 1, "redirect URIs" },
+        { "scope", OPT_SCOPE, 1, "allowed scopes" },
+        { "grant-types", OPT_GRANT_TYPES, 1, "grant types" },
+        { "autoapprove", OPT_AUTOAPPROVE, 1, "true or scopes" },
+        { "access-validity", OPT_ACCESS_VALIDITY, 1, "seconds or default" },
         { "refresh-validity", OPT_REFRESH_VALIDITY, 1, "seconds or default" },
         { NULL, 0, 0, NULL }
     };
@@ -289,14 +330,16 @@ int tool_client_add(tool_ctx_t *ctx, int argc, const char *const *argv)
     c.grants = apr_array_make(c.p, 2, sizeof(const char *));
 
     tool_opts_init(ctx, &o, "client add", tool_usage_client, argc, argv);
-    if (tool_opts_parse(ctx, &o, opts, tool_client_add_option, &c) < 0)
+    if (tool_opts_parse(ctx, &o, opts, tool_client_add_option, &c) < 0) {
         return o.status;
+    }
     if ((rc = tool_client_id_arg(&o, &c.row.client_id)) != TOOL_OK
         || (rc = tool_secret_check(o.cmd, &c.sec)) != TOOL_OK
         || (rc = tool_client_add_uris(o.cmd, &c)) != TOOL_OK
         || (rc = tool_client_add_scopes(o.cmd, &c)) != TOOL_OK
         || (rc = tool_client_add_grants(o.cmd, &c)) != TOOL_OK
-        || (rc = tool_client_add_autoapprove(o.cmd, &c)) != TOOL_OK)
+        || (rc = tool_client_add_autoapprove(o.cmd, &c)) != TOOL_OK) {
         return rc;
+    }
     return tool_client_add_store(ctx, &c);
 }

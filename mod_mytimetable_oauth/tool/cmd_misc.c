@@ -28,23 +28,29 @@ int tool_cmd_init(tool_ctx_t *ctx, int argc, const char *const *argv)
     const char *journal = NULL;
     int rc, n = 0;
 
-    if (tool_opts_plain(ctx, &o, "init", tool_usage_init, argc, argv) < 0)
+    if (tool_opts_plain(ctx, &o, "init", tool_usage_init, argc, argv) < 0) {
         return o.status;
-    if (strcmp(ctx->driver, "sqlite3") && strcmp(ctx->driver, "pgsql"))
+    }
+    if (strcmp(ctx->driver, "sqlite3") && strcmp(ctx->driver, "pgsql")) {
         return tool_fail("init: no schema for the driver '%s' (there is one for sqlite3 "
-                         "and one for pgsql)", ctx->driver);
+                         "and one for pgsql)",
+                         ctx->driver);
+    }
 
-    if ((rc = tool_db_open(ctx, 1)) != TOOL_OK)
+    if ((rc = tool_db_open(ctx, 1)) != TOOL_OK) {
         return rc;
-    if ((rc = tool_db_init(ctx->db, &n, &journal)) != TOOL_OK)
+    }
+    if ((rc = tool_db_init(ctx->db, &n, &journal)) != TOOL_OK) {
         return rc;
+    }
 
     if (!strcmp(ctx->driver, "sqlite3")) {
         printf("initialised the sqlite3 database %s (%d statements, journal_mode=%s)\n",
                ctx->params, n, journal ? journal : "unknown");
-        if (!journal || strcasecmp(journal, "wal"))
+        if (!journal || strcasecmp(journal, "wal")) {
             tool_note("warning: the database is not in WAL mode: httpd's children "
                       "will see \"database is locked\" under load");
+        }
     }
     else {
         printf("initialised the %s database (%d statements)\n", ctx->driver, n);
@@ -67,7 +73,7 @@ enum { OPT_HASH_BCRYPT = TOOL_OPT_CMD, OPT_HASH_SHA256, OPT_HASH_COST };
 
 /* What the command line asks of `hash`. */
 typedef struct {
-    int bcrypt;                     /* -1: not said (bcrypt) */
+    int bcrypt; /* -1: not said (bcrypt) */
     apr_int64_t cost;
     int cost_given;
 } tool_hash_opts_t;
@@ -80,8 +86,9 @@ static int tool_hash_option(tool_opts_t *o, int ch, const char *arg, void *baton
     switch (ch) {
     case OPT_HASH_BCRYPT:
     case OPT_HASH_SHA256:
-        if (h->bcrypt >= 0 && h->bcrypt != (ch == OPT_HASH_BCRYPT))
+        if (h->bcrypt >= 0 && h->bcrypt != (ch == OPT_HASH_BCRYPT)) {
             return tool_usage_error(o->cmd, "--bcrypt and --sha256 exclude each other");
+        }
         h->bcrypt = ch == OPT_HASH_BCRYPT;
         break;
     case OPT_HASH_COST:
@@ -93,32 +100,36 @@ static int tool_hash_option(tool_opts_t *o, int ch, const char *arg, void *baton
 
 int tool_cmd_hash(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
-    static const apr_getopt_option_t opts[] = {
-        TOOL_COMMON_OPTIONS,
-        { "bcrypt", OPT_HASH_BCRYPT, 0, "bcrypt hash" },
-        { "sha256", OPT_HASH_SHA256, 0, "SHA-256 hash" },
-        { "cost",   OPT_HASH_COST,   1, "bcrypt cost" },
-        { NULL, 0, 0, NULL }
-    };
+    static const apr_getopt_option_t opts[] = { TOOL_COMMON_OPTIONS,
+                                                { "bcrypt", OPT_HASH_BCRYPT, 0, "bcrypt hash" },
+                                                { "sha256", OPT_HASH_SHA256, 0, "SHA-256 hash" },
+                                                { "cost", OPT_HASH_COST, 1, "bcrypt cost" },
+                                                { NULL, 0, 0, NULL } };
     tool_hash_opts_t h = { -1, TOOL_BCRYPT_COST, 0 };
     tool_opts_t o;
     const char *secret, *hash;
     int rc;
 
     tool_opts_init(ctx, &o, "hash", tool_usage_hash, argc, argv);
-    if (tool_opts_parse(ctx, &o, opts, tool_hash_option, &h) < 0)
+    if (tool_opts_parse(ctx, &o, opts, tool_hash_option, &h) < 0) {
         return o.status;
-    if ((rc = tool_no_args(&o)) != TOOL_OK)
+    }
+    if ((rc = tool_no_args(&o)) != TOOL_OK) {
         return rc;
-    if (h.bcrypt < 0)
+    }
+    if (h.bcrypt < 0) {
         h.bcrypt = 1;
-    if (h.cost_given && !h.bcrypt)
+    }
+    if (h.cost_given && !h.bcrypt) {
         return tool_usage_error(o.cmd, "--cost applies to bcrypt only");
+    }
 
-    if ((rc = tool_read_secret(ctx->pool, "secret", &secret)) != TOOL_OK)
+    if ((rc = tool_read_secret(ctx->pool, "secret", &secret)) != TOOL_OK) {
         return rc;
-    if ((rc = tool_hash_secret(ctx->pool, secret, h.bcrypt, (int)h.cost, &hash)) != TOOL_OK)
+    }
+    if ((rc = tool_hash_secret(ctx->pool, secret, h.bcrypt, (int)h.cost, &hash)) != TOOL_OK) {
         return rc;
+    }
     printf("%s\n", hash);
     return TOOL_OK;
 }
@@ -174,20 +185,21 @@ static int tool_token_option(tool_opts_t *o, int ch, const char *arg, void *bato
 static int tool_token_opts(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, int argc,
                            const char *const *argv, tool_token_filter_t *f)
 {
-    static const apr_getopt_option_t opts[] = {
-        TOOL_COMMON_OPTIONS,
-        { "client",      OPT_TOKEN_CLIENT, 1, "client id" },
-        { "user",        OPT_TOKEN_USER,   1, "user name" },
-        { "token-stdin", OPT_TOKEN_STDIN,  0, "read the token from stdin" },
-        { NULL, 0, 0, NULL }
-    };
+    static const apr_getopt_option_t opts[] = { TOOL_COMMON_OPTIONS,
+                                                { "client", OPT_TOKEN_CLIENT, 1, "client id" },
+                                                { "user", OPT_TOKEN_USER, 1, "user name" },
+                                                { "token-stdin", OPT_TOKEN_STDIN, 0,
+                                                  "read the token from stdin" },
+                                                { NULL, 0, 0, NULL } };
 
     memset(f, 0, sizeof(*f));
     tool_opts_init(ctx, o, cmd, tool_usage_token, argc, argv);
-    if (tool_opts_parse(ctx, o, opts, tool_token_option, f) < 0)
+    if (tool_opts_parse(ctx, o, opts, tool_token_option, f) < 0) {
         return -1;
-    if ((o->status = tool_no_args(o)) != TOOL_OK)
+    }
+    if ((o->status = tool_no_args(o)) != TOOL_OK) {
         return -1;
+    }
     if ((f->client && !*f->client) || (f->user && !*f->user)) {
         o->status = tool_usage_error(o->cmd, "--client and --user want a non-empty value");
         return -1;
@@ -206,9 +218,8 @@ static void tool_token_print(apr_pool_t *p, const void *row)
 {
     const tool_token_row_t *t = row;
 
-    printf("%s\t%.12s\t%s\t%s\t%s\t%s\t%s\n",
-           t->rotated ? "refresh-rotated" : t->kind, t->hash, t->client_id, t->user,
-           t->scope, tool_format_time(p, t->issued),
+    printf("%s\t%.12s\t%s\t%s\t%s\t%s\t%s\n", t->rotated ? "refresh-rotated" : t->kind, t->hash,
+           t->client_id, t->user, t->scope, tool_format_time(p, t->issued),
            t->expires ? tool_format_time(p, t->expires) : "never");
 }
 
@@ -217,10 +228,12 @@ static int tool_token_list(tool_ctx_t *ctx, int argc, const char *const *argv)
     tool_token_filter_t f;
     tool_opts_t o;
 
-    if (tool_token_opts(ctx, &o, "token list", argc, argv, &f) < 0)
+    if (tool_token_opts(ctx, &o, "token list", argc, argv, &f) < 0) {
         return o.status;
-    if (f.from_stdin)
+    }
+    if (f.from_stdin) {
         return tool_usage_error(o.cmd, "--token-stdin is for revoke");
+    }
     return tool_list(ctx, tool_token_fetch, &f, tool_token_print);
 }
 
@@ -231,15 +244,19 @@ static int tool_token_revoke_one(tool_ctx_t *ctx)
     const char *token, *hash;
     int rc;
 
-    if ((rc = tool_read_secret(ctx->pool, "token", &token)) != TOOL_OK)
+    if ((rc = tool_read_secret(ctx->pool, "token", &token)) != TOOL_OK) {
         return rc;
-    if (!(hash = mto_sha256_hex(ctx->pool, token, strlen(token))))
+    }
+    if (!(hash = mto_sha256_hex(ctx->pool, token, strlen(token)))) {
         return tool_fail("could not hash the token");
-    if ((rc = tool_db_token_revoke_hash(ctx->db, hash, &n)) != TOOL_OK)
+    }
+    if ((rc = tool_db_token_revoke_hash(ctx->db, hash, &n)) != TOOL_OK) {
         return rc;
-    if (n.access + n.refresh == 0)
+    }
+    if (n.access + n.refresh == 0) {
         return tool_fail("no access or refresh token matches the token read "
                          "(expired and purged, revoked already, or mistyped)");
+    }
     printf("revoked %d access token(s), %d refresh token(s)\n", n.access, n.refresh);
     return TOOL_OK;
 }
@@ -251,29 +268,35 @@ static int tool_token_revoke(tool_ctx_t *ctx, int argc, const char *const *argv)
     tool_opts_t o;
     int rc;
 
-    if (tool_token_opts(ctx, &o, "token revoke", argc, argv, &f) < 0)
+    if (tool_token_opts(ctx, &o, "token revoke", argc, argv, &f) < 0) {
         return o.status;
-    if (f.from_stdin && (f.client || f.user))
+    }
+    if (f.from_stdin && (f.client || f.user)) {
         return tool_usage_error(o.cmd, "--token-stdin goes alone, without --client "
-                                "or --user");
-    if (!f.from_stdin && !f.client && !f.user)
+                                       "or --user");
+    }
+    if (!f.from_stdin && !f.client && !f.user) {
         return tool_usage_error(o.cmd, "say what to revoke: --client ID, --user USER "
-                                "or --token-stdin");
-    if ((rc = tool_db_open(ctx, 0)) != TOOL_OK)
+                                       "or --token-stdin");
+    }
+    if ((rc = tool_db_open(ctx, 0)) != TOOL_OK) {
         return rc;
-    if (f.from_stdin)
+    }
+    if (f.from_stdin) {
         return tool_token_revoke_one(ctx);
-    if ((rc = tool_db_token_revoke(ctx->db, f.client, f.user, &n)) != TOOL_OK)
+    }
+    if ((rc = tool_db_token_revoke(ctx->db, f.client, f.user, &n)) != TOOL_OK) {
         return rc;
-    printf("revoked %d access token(s), %d refresh token(s), %d authorization code(s)\n",
-           n.access, n.refresh, n.codes);
+    }
+    printf("revoked %d access token(s), %d refresh token(s), %d authorization code(s)\n", n.access,
+           n.refresh, n.codes);
     return TOOL_OK;
 }
 
 int tool_cmd_token(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
     static const tool_command_t subs[] = {
-        { "list",   tool_token_list },
+        { "list", tool_token_list },
         { "revoke", tool_token_revoke },
     };
 
@@ -297,12 +320,15 @@ int tool_cmd_purge(tool_ctx_t *ctx, int argc, const char *const *argv)
     tool_counts_t n;
     int rc;
 
-    if (tool_opts_plain(ctx, &o, "purge", tool_usage_purge, argc, argv) < 0)
+    if (tool_opts_plain(ctx, &o, "purge", tool_usage_purge, argc, argv) < 0) {
         return o.status;
+    }
     if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = tool_db_purge(ctx->db, tool_now(), &n)) != TOOL_OK)
+        || (rc = tool_db_purge(ctx->db, tool_now(), &n)) != TOOL_OK) {
         return rc;
+    }
     printf("purged %d authorization code(s), %d access token(s), %d refresh token(s), "
-           "%d approval(s)\n", n.codes, n.access, n.refresh, n.approvals);
+           "%d approval(s)\n",
+           n.codes, n.access, n.refresh, n.approvals);
     return TOOL_OK;
 }

@@ -62,31 +62,37 @@ int tool_read_secret(apr_pool_t *p, const char *what, const char **out)
         }
     }
     while ((c = getchar()) != EOF && c != '\n') {
-        if (c == '\0')
+        if (c == '\0') {
             bad = 1;
-        if (n < sizeof(buf) - 1)
+        }
+        if (n < sizeof(buf) - 1) {
             buf[n] = (char)c;
+        }
         n++;
     }
-    if (echo_off)
+    if (echo_off) {
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-    if (tty)
+    }
+    if (tty) {
         fputc('\n', stderr);
+    }
 
     if (n > TOOL_LINE_MAX) {
         memset(buf, 0, sizeof(buf));
-        return tool_fail("the %s read from standard input is longer than %d bytes",
-                         what, TOOL_LINE_MAX);
+        return tool_fail("the %s read from standard input is longer than %d bytes", what,
+                         TOOL_LINE_MAX);
     }
-    if (n > 0 && buf[n - 1] == '\r')        /* a line from Windows */
+    if (n > 0 && buf[n - 1] == '\r') { /* a line from Windows */
         n--;
+    }
     buf[n] = '\0';
     if (bad) {
         memset(buf, 0, sizeof(buf));
         return tool_fail("the %s read from standard input contains a NUL byte", what);
     }
-    if (n == 0)
+    if (n == 0) {
         return tool_fail("no %s on standard input (an empty line is refused)", what);
+    }
     *out = apr_pstrmemdup(p, buf, n);
     memset(buf, 0, sizeof(buf));
     return TOOL_OK;
@@ -108,9 +114,11 @@ int tool_secret_obtain(apr_pool_t *p, int from_stdin, const char *what, const ch
 
 int tool_print_secret(const char *secret, const char *what)
 {
-    if (printf("%s\n", secret) < 0 || fflush(stdout) != 0)
+    if (printf("%s\n", secret) < 0 || fflush(stdout) != 0) {
         return tool_fail("could not write the new %s to standard output (%s): it is "
-                         "stored, but lost; set a new one", what, strerror(errno));
+                         "stored, but lost; set a new one",
+                         what, strerror(errno));
+    }
     return TOOL_OK;
 }
 
@@ -119,17 +127,21 @@ int tool_parse_int(const char *s, apr_int64_t min, apr_int64_t max, apr_int64_t 
     apr_int64_t v = 0;
     const char *c;
 
-    if (!s || !*s)
+    if (!s || !*s) {
         return 0;
+    }
     for (c = s; *c; c++) {
-        if (*c < '0' || *c > '9')
+        if (*c < '0' || *c > '9') {
             return 0;
-        if (v > (max - (*c - '0')) / 10)
-            return 0;               /* larger than max, and no overflow */
+        }
+        if (v > (max - (*c - '0')) / 10) {
+            return 0; /* larger than max, and no overflow */
+        }
         v = v * 10 + (*c - '0');
     }
-    if (v < min)
+    if (v < min) {
         return 0;
+    }
     *out = v;
     return 1;
 }
@@ -148,48 +160,49 @@ const char *tool_format_time(apr_pool_t *p, apr_int64_t t)
     apr_size_t len;
 
     if (apr_time_exp_gmt(&tm, apr_time_from_sec(t)) != APR_SUCCESS
-        || apr_strftime(buf, &len, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) != APR_SUCCESS)
+        || apr_strftime(buf, &len, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) != APR_SUCCESS) {
         return apr_psprintf(p, "%" APR_INT64_T_FMT, t);
+    }
     return apr_pstrmemdup(p, buf, len);
 }
 
 int tool_parse_cost(const char *cmd, const char *opt, const char *arg, apr_int64_t *cost)
 {
-    if (!tool_parse_int(arg, 4, 31, cost))
+    if (!tool_parse_int(arg, 4, 31, cost)) {
         return tool_usage_error(cmd, "%s wants a number from 4 to 31, not '%s'", opt, arg);
+    }
     return TOOL_OK;
 }
 
 int tool_parse_hash_name(const char *s)
 {
-    if (!strcasecmp(s, "sha256") || !strcasecmp(s, "sha-256"))
+    if (!strcasecmp(s, "sha256") || !strcasecmp(s, "sha-256")) {
         return 0;
-    if (!strcasecmp(s, "bcrypt"))
+    }
+    if (!strcasecmp(s, "bcrypt")) {
         return 1;
+    }
     return -1;
 }
 
-int tool_hash_secret(apr_pool_t *p, const char *secret, int bcrypt, int cost,
-                     const char **out)
+int tool_hash_secret(apr_pool_t *p, const char *secret, int bcrypt, int cost, const char **out)
 {
-    *out = bcrypt ? mto_secret_hash_bcrypt(p, secret, cost)
-                  : mto_secret_hash_sha256(p, secret);
-    if (!*out)
+    *out = bcrypt ? mto_secret_hash_bcrypt(p, secret, cost) : mto_secret_hash_sha256(p, secret);
+    if (!*out) {
         return tool_fail("could not compute the %s hash of the secret",
                          bcrypt ? "{bcrypt}" : "{SHA-256}");
+    }
     return TOOL_OK;
 }
 
 /* --------------------------------------------------------------- listings */
 
-int tool_list(tool_ctx_t *ctx, tool_fetch_fn *fetch, const void *filter,
-              tool_print_fn *print)
+int tool_list(tool_ctx_t *ctx, tool_fetch_fn *fetch, const void *filter, tool_print_fn *print)
 {
     apr_array_header_t *rows;
     int i, rc;
 
-    if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = fetch(ctx->db, filter, &rows)) != TOOL_OK) {
+    if ((rc = tool_db_open(ctx, 0)) != TOOL_OK || (rc = fetch(ctx->db, filter, &rows)) != TOOL_OK) {
         return rc;
     }
     for (i = 0; i < rows->nelts; i++) {

@@ -27,37 +27,32 @@ static const char tool_usage_main[] =
     "  purge                        delete expired codes, tokens and approvals\n"
     "  hash                         Spring-format hash of a secret read from stdin\n"
     "  help [COMMAND]               this text, or a command's\n"
-    "\n"
-    TOOL_USAGE_GLOBAL
-    "\n"
+    "\n" TOOL_USAGE_GLOBAL "\n"
     "`" TOOL_NAME " COMMAND --help` describes a command.  Exit status: 0 done,\n"
     "1 failed (the reason is on stderr), 2 wrong command line.\n";
 
 static const tool_command_t tool_commands[] = {
-    { "init",      tool_cmd_init },
-    { "client",    tool_cmd_client },
-    { "api-token", tool_cmd_api_token },
-    { "token",     tool_cmd_token },
-    { "purge",     tool_cmd_purge },
-    { "hash",      tool_cmd_hash },
+    { "init", tool_cmd_init },   { "client", tool_cmd_client }, { "api-token", tool_cmd_api_token },
+    { "token", tool_cmd_token }, { "purge", tool_cmd_purge },   { "hash", tool_cmd_hash },
 };
 
 #define TOOL_NCOMMANDS ((int)(sizeof(tool_commands) / sizeof(tool_commands[0])))
 
 /* ----------------------------------------------------------------- options */
 
-void tool_opts_init(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage,
-                    int argc, const char *const *argv)
+void tool_opts_init(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage, int argc,
+                    const char *const *argv)
 {
     const char **av = apr_pcalloc(ctx->pool, sizeof(*av) * (argc + 1));
     int i;
 
     /* apr_getopt names argv[0] in its messages: make it the whole command. */
     av[0] = apr_pstrcat(ctx->pool, TOOL_NAME " ", cmd, NULL);
-    for (i = 1; i < argc; i++)
+    for (i = 1; i < argc; i++) {
         av[i] = argv[i];
+    }
     apr_getopt_init(&o->os, ctx->pool, argc, av);
-    o->os->interleave = 1;          /* `client add ID --scope …` */
+    o->os->interleave = 1; /* `client add ID --scope …` */
     o->cmd = cmd;
     o->usage = usage;
     o->status = TOOL_OK;
@@ -65,14 +60,15 @@ void tool_opts_init(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char
 
 /* 1: *ch and *arg hold one of the command's own options; 0: no more
  * options; -1: return o->status. */
-static int tool_opt_next(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *opts,
-                         int *ch, const char **arg)
+static int tool_opt_next(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *opts, int *ch,
+                         const char **arg)
 {
     for (;;) {
         apr_status_t rv = apr_getopt_long(o->os, opts, ch, arg);
 
-        if (rv == APR_EOF)
+        if (rv == APR_EOF) {
             return 0;
+        }
         if (rv != APR_SUCCESS) {
             /* apr_getopt has said which option and why. */
             fprintf(stderr, "Try '%s %s --help'.\n", TOOL_NAME, o->cmd);
@@ -111,8 +107,8 @@ int tool_opts_parse(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *
     return rc;
 }
 
-int tool_opts_plain(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage,
-                    int argc, const char *const *argv)
+int tool_opts_plain(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage, int argc,
+                    const char *const *argv)
 {
     tool_opts_init(ctx, o, cmd, usage, argc, argv);
     if (tool_opts_parse(ctx, o, NULL, NULL, NULL) < 0) {
@@ -126,8 +122,9 @@ int tool_opts_plain(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char
 
 int tool_no_args(tool_opts_t *o)
 {
-    if (tool_nargs(o) > 0)
+    if (tool_nargs(o) > 0) {
         return tool_usage_error(o->cmd, "unexpected argument '%s'", tool_arg(o, 0));
+    }
     return TOOL_OK;
 }
 
@@ -147,9 +144,11 @@ static tool_cmd_fn *tool_find_command(const tool_command_t *cmds, int n, const c
 {
     int i;
 
-    for (i = 0; i < n; i++)
-        if (!strcmp(cmds[i].name, name))
+    for (i = 0; i < n; i++) {
+        if (!strcmp(cmds[i].name, name)) {
             return cmds[i].run;
+        }
+    }
     return NULL;
 }
 
@@ -168,12 +167,17 @@ int tool_dispatch(tool_ctx_t *ctx, const char *family, const char *usage,
         fputs(usage, stdout);
         return TOOL_OK;
     }
-    if ((run = tool_find_command(subs, nsubs, argv[1])))
+    if ((run = tool_find_command(subs, nsubs, argv[1]))) {
         return run(ctx, argc - 1, argv + 1);
+    }
     /* "(add, list or remove)" */
-    for (i = 0; i < nsubs; i++)
-        names = apr_pstrcat(ctx->pool, names, !i ? "" : i < nsubs - 1 ? ", " : " or ",
+    for (i = 0; i < nsubs; i++) {
+        names = apr_pstrcat(ctx->pool, names,
+                            !i              ? ""
+                            : i < nsubs - 1 ? ", "
+                                            : " or ",
                             subs[i].name, NULL);
+    }
     return tool_usage_error(family, "unknown subcommand '%s' (%s)", argv[1], names);
 }
 
@@ -187,8 +191,9 @@ static int tool_help(tool_ctx_t *ctx, int argc, const char *const *argv)
         fputs(tool_usage_main, stdout);
         return TOOL_OK;
     }
-    if (!(run = tool_find_command(tool_commands, TOOL_NCOMMANDS, argv[1])))
+    if (!(run = tool_find_command(tool_commands, TOOL_NCOMMANDS, argv[1]))) {
         return tool_usage_error("help", "unknown command '%s'", argv[1]);
+    }
     av[0] = argv[1];
     av[1] = "--help";
     av[2] = NULL;
@@ -198,10 +203,7 @@ static int tool_help(tool_ctx_t *ctx, int argc, const char *const *argv)
 int main(int argc, char *argv_in[])
 {
     const char *const *argv = (const char *const *)argv_in;
-    static const apr_getopt_option_t opts[] = {
-        TOOL_COMMON_OPTIONS,
-        { NULL, 0, 0, NULL }
-    };
+    static const apr_getopt_option_t opts[] = { TOOL_COMMON_OPTIONS, { NULL, 0, 0, NULL } };
     tool_ctx_t ctx;
     apr_getopt_t *os;
     apr_pool_t *pool;
@@ -249,19 +251,20 @@ int main(int argc, char *argv_in[])
     }
 
     cmd = os->argv[os->ind];
-    if (!strcmp(cmd, "help"))
+    if (!strcmp(cmd, "help")) {
         run = tool_help;
+    }
     else if (!(run = tool_find_command(tool_commands, TOOL_NCOMMANDS, cmd))) {
-        fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n",
-                TOOL_NAME, cmd, TOOL_NAME);
+        fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n", TOOL_NAME, cmd, TOOL_NAME);
         return TOOL_USAGE;
     }
 
     status = run(&ctx, argc - os->ind, os->argv + os->ind);
 
     tool_db_close(&ctx);
-    if (fflush(stdout) != 0 && status == TOOL_OK)
+    if (fflush(stdout) != 0 && status == TOOL_OK) {
         status = tool_fail("could not write to standard output: %s", strerror(errno));
+    }
     apr_pool_destroy(pool);
     return status;
 }

@@ -20,9 +20,9 @@
 #define TOOL_NAME "mytimetable-oauth"
 
 /* Exit statuses. */
-#define TOOL_OK     0
-#define TOOL_FAIL   1       /* what was asked could not be done */
-#define TOOL_USAGE  2       /* the command line is wrong */
+#define TOOL_OK    0
+#define TOOL_FAIL  1 /* what was asked could not be done */
+#define TOOL_USAGE 2 /* the command line is wrong */
 
 /* Longest secret, token or stdin line accepted. */
 #define TOOL_LINE_MAX 4096
@@ -35,38 +35,36 @@
 
 /* Option codes every command understands (apr_getopt_option_t.optch);
  * commands number their own long-only options from TOOL_OPT_CMD. */
-enum {
-    TOOL_OPT_DRIVER = 256,
-    TOOL_OPT_PARAMS,
-    TOOL_OPT_CMD = 300
-};
+enum { TOOL_OPT_DRIVER = 256, TOOL_OPT_PARAMS, TOOL_OPT_CMD = 300 };
 
-#define TOOL_COMMON_OPTIONS \
-    { "help",   'h',             0, "show the usage and exit" }, \
-    { "driver", TOOL_OPT_DRIVER, 1, "apr_dbd driver" }, \
-    { "params", TOOL_OPT_PARAMS, 1, "apr_dbd connection string" }
+#define TOOL_COMMON_OPTIONS                                                                        \
+    { "help", 'h', 0, "show the usage and exit" },                                                 \
+        { "driver", TOOL_OPT_DRIVER, 1, "apr_dbd driver" },                                        \
+    {                                                                                              \
+        "params", TOOL_OPT_PARAMS, 1, "apr_dbd connection string"                                  \
+    }
 
 /* The usage lines of the global options, for every command's --help. */
-#define TOOL_USAGE_GLOBAL \
-    "Database options (before or after the command):\n" \
-    "  --driver NAME     apr_dbd driver: sqlite3 (default) or pgsql\n" \
+#define TOOL_USAGE_GLOBAL                                                                          \
+    "Database options (before or after the command):\n"                                            \
+    "  --driver NAME     apr_dbd driver: sqlite3 (default) or pgsql\n"                             \
     "  --params STRING   sqlite3: the database file; pgsql: \"host=… dbname=… user=…\"\n"
 
 typedef struct tool_db_t tool_db_t;
 
 typedef struct {
     apr_pool_t *pool;
-    const char *driver;             /* apr_dbd driver name */
-    const char *params;             /* its connection string; NULL: not given */
-    tool_db_t *db;                  /* open connection, or NULL */
+    const char *driver; /* apr_dbd driver name */
+    const char *params; /* its connection string; NULL: not given */
+    tool_db_t *db;      /* open connection, or NULL */
 } tool_ctx_t;
 
 /* One command's option parser (main.c). */
 typedef struct {
     apr_getopt_t *os;
-    const char *cmd;                /* "client add": for messages */
-    const char *usage;              /* printed by --help */
-    int status;                     /* exit status when parsing returned -1 */
+    const char *cmd;   /* "client add": for messages */
+    const char *usage; /* printed by --help */
+    int status;        /* exit status when parsing returned -1 */
 } tool_opts_t;
 
 typedef int tool_cmd_fn(tool_ctx_t *ctx, int argc, const char *const *argv);
@@ -84,8 +82,8 @@ typedef int tool_opt_fn(tool_opts_t *o, int ch, const char *arg, void *baton);
 /* ------------------------------------------------------------------ main.c */
 
 /* argv[0] is the command's last word; options may come anywhere. */
-void tool_opts_init(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage,
-                    int argc, const char *const *argv);
+void tool_opts_init(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage, int argc,
+                    const char *const *argv);
 
 /* Reads every option: --help, --driver and --params here, those of opts
  * (NULL: none other) handed to fn with baton.  0: go on (tool_nargs and
@@ -96,8 +94,8 @@ int tool_opts_parse(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *
 
 /* tool_opts_init and tool_opts_parse for a command with only the common
  * options and no argument; 0 or -1 as tool_opts_parse. */
-int tool_opts_plain(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage,
-                    int argc, const char *const *argv);
+int tool_opts_plain(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char *usage, int argc,
+                    const char *const *argv);
 
 int tool_nargs(const tool_opts_t *o);
 const char *tool_arg(const tool_opts_t *o, int i);
@@ -113,8 +111,7 @@ int tool_dispatch(tool_ctx_t *ctx, const char *family, const char *usage,
 /* ---------------------------------------------------------------- common.c */
 
 /* "mytimetable-oauth CMD: message" and a pointer to --help; TOOL_USAGE. */
-int tool_usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int tool_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* "mytimetable-oauth: message" on stderr: a remark that does not change
  * the exit status. */
@@ -147,8 +144,7 @@ apr_int64_t tool_now(void);
 const char *tool_format_time(apr_pool_t *p, apr_int64_t t);
 
 /* Spring-format hash of a secret: "sha256" or "bcrypt" (cost). */
-int tool_hash_secret(apr_pool_t *p, const char *secret, int bcrypt, int cost,
-                     const char **out);
+int tool_hash_secret(apr_pool_t *p, const char *secret, int bcrypt, int cost, const char **out);
 
 /* A bcrypt cost, 4 to 31, given as option opt (--bcrypt-cost, --cost). */
 int tool_parse_cost(const char *cmd, const char *opt, const char *arg, apr_int64_t *cost);
@@ -160,8 +156,7 @@ int tool_parse_hash_name(const char *s);
  * own) and prints each on one line. */
 typedef int tool_fetch_fn(tool_db_t *db, const void *filter, apr_array_header_t **rows);
 typedef void tool_print_fn(apr_pool_t *p, const void *row);
-int tool_list(tool_ctx_t *ctx, tool_fetch_fn *fetch, const void *filter,
-              tool_print_fn *print);
+int tool_list(tool_ctx_t *ctx, tool_fetch_fn *fetch, const void *filter, tool_print_fn *print);
 
 /* A listing command without options or arguments (client list, api-token list). */
 int tool_list_cmd(tool_ctx_t *ctx, const char *cmd, const char *usage, tool_fetch_fn *fetch,
@@ -181,27 +176,27 @@ extern const char tool_usage_client[];
 
 /* The options of a new client secret (client add, client secret); client
  * add numbers its own from TOOL_OPT_CLIENT. */
-enum {
-    TOOL_OPT_SECRET_STDIN = TOOL_OPT_CMD,
-    TOOL_OPT_HASH,
-    TOOL_OPT_BCRYPT_COST,
-    TOOL_OPT_CLIENT
-};
+enum { TOOL_OPT_SECRET_STDIN = TOOL_OPT_CMD, TOOL_OPT_HASH, TOOL_OPT_BCRYPT_COST, TOOL_OPT_CLIENT };
 
-#define TOOL_SECRET_OPTIONS \
-    { "secret-stdin", TOOL_OPT_SECRET_STDIN, 0, "read the secret from stdin" }, \
-    { "hash",         TOOL_OPT_HASH,         1, "sha256 or bcrypt" }, \
-    { "bcrypt-cost",  TOOL_OPT_BCRYPT_COST,  1, "bcrypt cost" }
+#define TOOL_SECRET_OPTIONS                                                                        \
+    { "secret-stdin", TOOL_OPT_SECRET_STDIN, 0, "read the secret from stdin" },                    \
+        { "hash", TOOL_OPT_HASH, 1, "sha256 or bcrypt" },                                          \
+    {                                                                                              \
+        "bcrypt-cost", TOOL_OPT_BCRYPT_COST, 1, "bcrypt cost"                                      \
+    }
 
 /* How the new secret comes and is stored. */
 typedef struct {
     int from_stdin;
-    int bcrypt;                     /* -1: not said (SHA-256) */
+    int bcrypt; /* -1: not said (SHA-256) */
     apr_int64_t cost;
     int cost_given;
 } tool_secret_opts_t;
 
-#define TOOL_SECRET_OPTS_INIT { 0, -1, TOOL_BCRYPT_COST, 0 }
+#define TOOL_SECRET_OPTS_INIT                                                                      \
+    {                                                                                              \
+        0, -1, TOOL_BCRYPT_COST, 0                                                                 \
+    }
 
 /* tool_opt_fn for TOOL_SECRET_OPTIONS; baton: tool_secret_opts_t. */
 int tool_secret_option(tool_opts_t *o, int ch, const char *arg, void *baton);
@@ -259,37 +254,34 @@ int tool_db_client_get(tool_db_t *db, const char *client_id, tool_client_row_t *
 int tool_db_client_insert(tool_db_t *db, const tool_client_row_t *c);
 /* tool_client_row_t *, ordered by client_id. */
 int tool_db_client_list(tool_db_t *db, apr_array_header_t **rows);
-int tool_db_client_set_secret(tool_db_t *db, const char *client_id, const char *hash,
-                              int *found);
+int tool_db_client_set_secret(tool_db_t *db, const char *client_id, const char *hash, int *found);
 /* The client and its codes, tokens and approvals, in one transaction. */
-int tool_db_client_remove(tool_db_t *db, const char *client_id, int *found,
-                          tool_counts_t *removed);
+int tool_db_client_remove(tool_db_t *db, const char *client_id, int *found, tool_counts_t *removed);
 
 typedef struct {
     const char *name;
-    const char *token;              /* as stored: clear or {SHA-256}hex */
+    const char *token; /* as stored: clear or {SHA-256}hex */
     int is_elevated;
     int authentication_required;
 } tool_api_token_row_t;
 
 /* Rows named name; rows holding either form of one token. */
 int tool_db_api_token_count_name(tool_db_t *db, const char *name, int *count);
-int tool_db_api_token_count_token(tool_db_t *db, const char *clear, const char *hashed,
-                                  int *count);
+int tool_db_api_token_count_token(tool_db_t *db, const char *clear, const char *hashed, int *count);
 int tool_db_api_token_insert(tool_db_t *db, const tool_api_token_row_t *t);
 /* tool_api_token_row_t *, ordered by name. */
 int tool_db_api_token_list(tool_db_t *db, apr_array_header_t **rows);
 int tool_db_api_token_remove(tool_db_t *db, const char *name, int *removed);
 
 typedef struct {
-    const char *kind;               /* "access" or "refresh" */
-    const char *hash;               /* SHA-256 hex of the token */
+    const char *kind; /* "access" or "refresh" */
+    const char *hash; /* SHA-256 hex of the token */
     const char *client_id;
     const char *user;
     const char *scope;
     apr_int64_t issued;
-    apr_int64_t expires;            /* 0: never */
-    int rotated;                    /* a refresh token replaced by a newer one */
+    apr_int64_t expires; /* 0: never */
+    int rotated;         /* a refresh token replaced by a newer one */
 } tool_token_row_t;
 
 /* Access and refresh tokens, either filter NULL for any. */

@@ -19,14 +19,16 @@ size_t mto_fuzz_parts(const uint8_t *data, size_t size, const char **part, size_
     const char *s = (const char *)data, *end = s + size;
     size_t i, have = 0;
 
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         part[i] = NULL;
+    }
     while (have < n) {
         const char *nl = (have + 1 < n) ? memchr(s, '\n', (size_t)(end - s)) : NULL;
 
         part[have++] = memdup(s, nl ? (size_t)(nl - s) : (size_t)(end - s));
-        if (!nl)
+        if (!nl) {
             break;
+        }
         s = nl + 1;
     }
     return have;
@@ -43,26 +45,40 @@ int mto_fuzz_utf8(const char *s, size_t len)
     while (i < len) {
         uint32_t cp;
 
-        if (u[i] == 0)
+        if (u[i] == 0) {
             return 0;
+        }
         if (u[i] < 0x80) {
             i++;
             continue;
         }
-        if ((u[i] & 0xE0) == 0xC0)      { n = 2; cp = u[i] & 0x1F; }
-        else if ((u[i] & 0xF0) == 0xE0) { n = 3; cp = u[i] & 0x0F; }
-        else if ((u[i] & 0xF8) == 0xF0) { n = 4; cp = u[i] & 0x07; }
-        else
+        if ((u[i] & 0xE0) == 0xC0) {
+            n = 2;
+            cp = u[i] & 0x1F;
+        }
+        else if ((u[i] & 0xF0) == 0xE0) {
+            n = 3;
+            cp = u[i] & 0x0F;
+        }
+        else if ((u[i] & 0xF8) == 0xF0) {
+            n = 4;
+            cp = u[i] & 0x07;
+        }
+        else {
             return 0;
-        if (len - i < n)
+        }
+        if (len - i < n) {
             return 0;
+        }
         for (k = 1; k < n; k++) {
-            if ((u[i + k] & 0xC0) != 0x80)
+            if ((u[i + k] & 0xC0) != 0x80) {
                 return 0;
+            }
             cp = cp << 6 | (u[i + k] & 0x3F);
         }
-        if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
             return 0;
+        }
         i += n;
     }
     return 1;
@@ -92,8 +108,9 @@ char *mto_fuzz_unescape(const char *s, size_t len)
             int hi = i + 2 < len ? hex_digit(s[i + 1]) : -1;
             int lo = i + 2 < len ? hex_digit(s[i + 2]) : -1;
 
-            if (hi < 0 || lo < 0 || hi + lo == 0)
+            if (hi < 0 || lo < 0 || hi + lo == 0) {
                 return NULL;
+            }
             out[o++] = (char)(hi << 4 | lo);
             i += 2;
         }
@@ -104,8 +121,8 @@ char *mto_fuzz_unescape(const char *s, size_t len)
 
 static int unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-           || c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
+           || c == '.' || c == '_' || c == '~';
 }
 
 char *mto_fuzz_escape(const char *s)
@@ -115,12 +132,15 @@ char *mto_fuzz_escape(const char *s)
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
 
-        if (unreserved(c))
+        if (unreserved(c)) {
             *o++ = (char)c;
-        else if (c == ' ')
+        }
+        else if (c == ' ') {
             *o++ = '+';
-        else
+        }
+        else {
             o += sprintf(o, "%%%02X", c);
+        }
     }
     *o = '\0';
     return out;
@@ -140,10 +160,12 @@ char *mto_fuzz_base64(const void *data, size_t len, int url)
         size_t have = len - i < 3 ? len - i : 3, k;
 
         for (k = 0; k < 4; k++) {
-            if (k <= have)
+            if (k <= have) {
                 *o++ = abc[v >> (18 - 6 * k) & 0x3F];
-            else if (!url)
+            }
+            else if (!url) {
                 *o++ = '=';
+            }
         }
     }
     *o = '\0';
@@ -157,8 +179,9 @@ char *mto_fuzz_sha256_hex(const char *s)
     size_t i;
 
     SHA256((const unsigned char *)s, strlen(s), md);
-    for (i = 0; i < sizeof(md); i++)
+    for (i = 0; i < sizeof(md); i++) {
         sprintf(out + 2 * i, "%02x", md[i]);
+    }
     return out;
 }
 

@@ -29,14 +29,15 @@ void mto_fuzz_one(const uint8_t *data, size_t size);
 /* A broken invariant: prints "broken invariant: what (file:line)" and
  * aborts, so libFuzzer saves the input that broke it. */
 void mto_fuzz_fail(const char *what, const char *file, int line) __attribute__((noreturn));
-#define check(cond, what) do { \
-        if (!(cond)) \
-            mto_fuzz_fail((what), __FILE__, __LINE__); \
+#define check(cond, what)                                                                          \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            mto_fuzz_fail((what), __FILE__, __LINE__);                                             \
     } while (0)
 
 /* Strings built by the targets are exact-size heap blocks too: a core
  * function that reads past the end of its input is caught. */
-#define cat(...) mto_fuzz_pstrcat(NULL, __VA_ARGS__, NULL)
+#define cat(...)     mto_fuzz_pstrcat(NULL, __VA_ARGS__, NULL)
 #define memdup(s, n) mto_fuzz_pstrmemdup(NULL, (const char *)(s), (n))
 
 /* Equal strings, or both NULL. */

@@ -20,13 +20,15 @@ void *mto_fuzz_palloc(apr_pool_t *p, apr_size_t size)
     if (nlive == cap) {
         cap = cap ? 2 * cap : 256;
         live = realloc(live, cap * sizeof(*live));
-        if (!live)
+        if (!live) {
             abort();
+        }
     }
     /* malloc(0) may return NULL; a pool never does. */
     m = malloc(size ? size : 1);
-    if (!m)
+    if (!m) {
         abort();
+    }
     live[nlive++] = m;
     return m;
 }
@@ -35,8 +37,9 @@ char *mto_fuzz_pstrmemdup(apr_pool_t *p, const char *s, apr_size_t n)
 {
     char *out;
 
-    if (!s)
+    if (!s) {
         return NULL;
+    }
     out = mto_fuzz_palloc(p, n + 1);
     memcpy(out, s, n);
     out[n] = '\0';
@@ -56,8 +59,9 @@ char *mto_fuzz_pstrcat(apr_pool_t *p, ...)
     char *out, *o;
 
     va_start(ap, p);
-    while ((s = va_arg(ap, const char *)) != NULL)
+    while ((s = va_arg(ap, const char *)) != NULL) {
         len += strlen(s);
+    }
     va_end(ap);
     o = out = mto_fuzz_palloc(p, len + 1);
     va_start(ap, p);
@@ -81,12 +85,14 @@ char *mto_fuzz_array_pstrcat(apr_pool_t *p, const apr_array_header_t *arr, const
     char *out, *o;
     int i;
 
-    for (i = 0; i < arr->nelts; i++)
+    for (i = 0; i < arr->nelts; i++) {
         len += (s[i] ? strlen(s[i]) : 0) + (sep && i > 0);
+    }
     o = out = mto_fuzz_palloc(p, len + 1);
     for (i = 0; i < arr->nelts; i++) {
-        if (sep && i > 0)
+        if (sep && i > 0) {
             *o++ = sep;
+        }
         n = s[i] ? strlen(s[i]) : 0;
         memcpy(o, s[i] ? s[i] : "", n);
         o += n;
@@ -97,6 +103,7 @@ char *mto_fuzz_array_pstrcat(apr_pool_t *p, const apr_array_header_t *arr, const
 
 void mto_fuzz_release(void)
 {
-    while (nlive)
+    while (nlive) {
         free(live[--nlive]);
+    }
 }

@@ -13,7 +13,7 @@
 
 #include "fuzz.h"
 
-#define pool mto_fuzz_pool              /* cleared after each input */
+#define pool mto_fuzz_pool /* cleared after each input */
 
 #define NOT_BASIC 1
 #define MALFORMED 2
@@ -26,23 +26,36 @@ static const char *strict_base64(const char *s, size_t *len)
     unsigned char *out;
     int v;
 
-    if (n == 0 || n % 4 != 0)
+    if (n == 0 || n % 4 != 0) {
         return NULL;
-    while (pad < 2 && s[n - 1 - pad] == '=')
+    }
+    while (pad < 2 && s[n - 1 - pad] == '=') {
         pad++;
+    }
     out = mto_fuzz_palloc(NULL, n / 4 * 3);
     for (i = 0; i < n - pad; i++) {
         const char *abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         const char *at = s[i] ? strchr(abc, s[i]) : NULL;
 
-        if (!at)
+        if (!at) {
             return NULL;
+        }
         v = (int)(at - abc);
         /* 6 bits at bit offset 6 * i. */
-        if (i % 4 == 0) out[i / 4 * 3] = (unsigned char)(v << 2);
-        if (i % 4 == 1) { out[i / 4 * 3] |= (unsigned char)(v >> 4); out[i / 4 * 3 + 1] = (unsigned char)(v << 4); }
-        if (i % 4 == 2) { out[i / 4 * 3 + 1] |= (unsigned char)(v >> 2); out[i / 4 * 3 + 2] = (unsigned char)(v << 6); }
-        if (i % 4 == 3) out[i / 4 * 3 + 2] |= (unsigned char)v;
+        if (i % 4 == 0) {
+            out[i / 4 * 3] = (unsigned char)(v << 2);
+        }
+        if (i % 4 == 1) {
+            out[i / 4 * 3] |= (unsigned char)(v >> 4);
+            out[i / 4 * 3 + 1] = (unsigned char)(v << 4);
+        }
+        if (i % 4 == 2) {
+            out[i / 4 * 3 + 1] |= (unsigned char)(v >> 2);
+            out[i / 4 * 3 + 2] = (unsigned char)(v << 6);
+        }
+        if (i % 4 == 3) {
+            out[i / 4 * 3 + 2] |= (unsigned char)v;
+        }
     }
     *len = n / 4 * 3 - pad;
     return strcmp(mto_fuzz_base64(out, *len, 0), s) == 0 ? (const char *)out : NULL;
@@ -54,12 +67,15 @@ static int model_basic(const char *h, const char **id, const char **secret)
     const char *dec, *colon;
     size_t len;
 
-    if (strncasecmp(h, "Basic", 5) != 0 || (h[5] && h[5] != ' ' && h[5] != '\t'))
+    if (strncasecmp(h, "Basic", 5) != 0 || (h[5] && h[5] != ' ' && h[5] != '\t')) {
         return NOT_BASIC;
-    if (h[5] != ' ' || !(dec = strict_base64(h + 5 + strspn(h + 5, " "), &len)))
+    }
+    if (h[5] != ' ' || !(dec = strict_base64(h + 5 + strspn(h + 5, " "), &len))) {
         return MALFORMED;
-    if (!(colon = memchr(dec, ':', len)))
+    }
+    if (!(colon = memchr(dec, ':', len))) {
         return MALFORMED;
+    }
     *id = mto_fuzz_unescape(dec, (size_t)(colon - dec));
     *secret = mto_fuzz_unescape(colon + 1, len - (size_t)(colon + 1 - dec));
     return *id && **id && *secret ? 0 : MALFORMED;
@@ -90,7 +106,8 @@ static void check_round_trip(const char *id, const char *secret)
 
     check(check_header(cat("Basic ", b64)) == (good ? 0 : MALFORMED),
           "round trip: a well-encoded header is refused, or a bad id or secret accepted");
-    check(mto_basic_credentials(pool, cat("bAsIc   ", b64), &got_id, &got_secret) == (good ? 0 : MALFORMED),
+    check(mto_basic_credentials(pool, cat("bAsIc   ", b64), &got_id, &got_secret)
+              == (good ? 0 : MALFORMED),
           "round trip: the scheme is case-insensitive, any number of spaces follows it");
     check(!good || (strcmp(got_id, id) == 0 && strcmp(got_secret, secret) == 0),
           "round trip: not the id and secret that were sent");
@@ -109,11 +126,13 @@ static void check_stray_bits(const uint8_t *data, size_t size)
     size_t n = strlen(b64), pad = size % 3 ? 3 - size % 3 : 0;
     int unused = pad == 1 ? 0x03 : 0x0F, v, bits = size ? data[size - 1] % unused + 1 : 1;
 
-    if (pad == 0)
+    if (pad == 0) {
         return;
+    }
     v = (int)(strchr(abc, b64[n - pad - 1]) - abc);
     b64[n - pad - 1] = abc[v | bits];
-    check(check_header(cat("Basic ", b64)) == MALFORMED, "header: base64 with stray bits is accepted");
+    check(check_header(cat("Basic ", b64)) == MALFORMED,
+          "header: base64 with stray bits is accepted");
 }
 
 void mto_fuzz_one(const uint8_t *data, size_t size)
@@ -126,5 +145,6 @@ void mto_fuzz_one(const uint8_t *data, size_t size)
     check_header(cat("Basic ", mto_fuzz_base64(data, size, 0)));
     check_round_trip(part[0], part[1] ? part[1] : "");
     check_stray_bits(data, size);
-    check(mto_basic_credentials(pool, NULL, &part[0], &part[1]) == NOT_BASIC, "header: NULL is not Basic");
+    check(mto_basic_credentials(pool, NULL, &part[0], &part[1]) == NOT_BASIC,
+          "header: NULL is not Basic");
 }

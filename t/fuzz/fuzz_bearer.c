@@ -17,25 +17,28 @@
 #define TOKEN_NAME "access_token"
 #define REDACTED   "REDACTED"
 
-#define pool mto_fuzz_pool           /* cleared after each input */
+#define pool mto_fuzz_pool /* cleared after each input */
 
 /* RFC 6750 §2.1, in plain ASCII ranges (no locale-dependent ctype). */
 static int b64char(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-           || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
+           || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
 }
 
 static int b64token(const char *s, size_t len)
 {
     size_t i = 0;
 
-    while (i < len && b64char((unsigned char)s[i]))
+    while (i < len && b64char((unsigned char)s[i])) {
         i++;
-    if (i == 0)
+    }
+    if (i == 0) {
         return 0;
-    while (i < len && s[i] == '=')
+    }
+    while (i < len && s[i] == '=') {
         i++;
+    }
     return i == len;
 }
 
@@ -67,8 +70,9 @@ static void check_header(const char *v)
         check(rv == MTO_CRED_ABSENT, "header: NULL is ABSENT");
         return;
     }
-    while (tchar((unsigned char)v[scheme]))
+    while (tchar((unsigned char)v[scheme])) {
         scheme++;
+    }
     if (scheme == 0 || (v[scheme] != ' ' && v[scheme] != '\0')) {
         check(rv == MTO_CRED_MALFORMED, "header: no well-formed scheme is MALFORMED");
         return;
@@ -80,8 +84,9 @@ static void check_header(const char *v)
     rest = v + 6;
     lead = strspn(rest, " ");
     len = strlen(rest + lead);
-    while (len && rest[lead + len - 1] == ' ')
+    while (len && rest[lead + len - 1] == ' ') {
         len--;
+    }
     if (!b64token(rest + lead, len)) {
         check(rv == MTO_CRED_MALFORMED, "header: Bearer without a b64token is MALFORMED");
         return;
@@ -94,9 +99,9 @@ static void check_header(const char *v)
 /* One '&'-separated piece of a query, as the model reads it. */
 typedef struct {
     const char *s;
-    size_t len;                         /* up to the '&' or the end */
-    size_t nlen;                        /* up to the first '=' (or len) */
-    int is_token;                       /* the name decodes to access_token */
+    size_t len;   /* up to the '&' or the end */
+    size_t nlen;  /* up to the first '=' (or len) */
+    int is_token; /* the name decodes to access_token */
 } pair_t;
 
 /* The pairs of q, empty ones included; *n gets their count. */
@@ -106,8 +111,9 @@ static pair_t *pairs_of(const char *q, size_t *n)
     const char *c;
     pair_t *v;
 
-    for (c = q; *c; c++)
+    for (c = q; *c; c++) {
         cap += *c == '&';
+    }
     v = mto_fuzz_palloc(NULL, cap * sizeof(*v));
     for (c = q;; c++) {
         const char *name;
@@ -118,8 +124,9 @@ static pair_t *pairs_of(const char *q, size_t *n)
         name = mto_form_unescape(pool, c, v[i].nlen);
         v[i].is_token = name && strcmp(name, TOKEN_NAME) == 0;
         c += v[i++].len;
-        if (!*c)
+        if (!*c) {
             break;
+        }
     }
     *n = i;
     return v;
@@ -136,10 +143,12 @@ static char *model_rewrite(const pair_t *v, size_t n, size_t qlen, int redact)
     for (i = 0; i < n; i++) {
         size_t keep = v[i].is_token ? v[i].nlen : v[i].len;
 
-        if (!v[i].len || (v[i].is_token && !redact))
+        if (!v[i].len || (v[i].is_token && !redact)) {
             continue;
-        if (o != out)
+        }
+        if (o != out) {
             *o++ = '&';
+        }
         memcpy(o, v[i].s, keep);
         o += keep;
         if (v[i].is_token) {
@@ -157,9 +166,11 @@ static const char *model_redact(const char *q)
     size_t n, i;
     pair_t *v = pairs_of(q, &n);
 
-    for (i = 0; i < n; i++)
-        if (v[i].is_token)
+    for (i = 0; i < n; i++) {
+        if (v[i].is_token) {
             return model_rewrite(v, n, strlen(q), 1);
+        }
+    }
     return q;
 }
 
@@ -175,21 +186,24 @@ static void check_query(const char *q)
     check((rv == MTO_CRED_FOUND) == (tok != NULL), "query: a token exactly when FOUND");
     if (!q) {
         check(rv == MTO_CRED_ABSENT, "query: NULL is ABSENT");
-        check(!mto_query_without_token(pool, q) && !mto_query_redact(pool, q), "query: NULL stays NULL");
+        check(!mto_query_without_token(pool, q) && !mto_query_redact(pool, q),
+              "query: NULL stays NULL");
         return;
     }
     v = pairs_of(q, &n);
     for (i = 0; i < n; i++) {
-        if (!v[i].is_token)
+        if (!v[i].is_token) {
             continue;
+        }
         if (++ntok == 1 && v[i].nlen < v[i].len) {
             raw = v[i].s + v[i].nlen + 1;
             rawlen = v[i].len - v[i].nlen - 1;
             val = mto_form_unescape(pool, raw, rawlen);
         }
     }
-    want = ntok == 0 ? MTO_CRED_ABSENT
-         : ntok == 1 && val && b64token(val, strlen(val)) ? MTO_CRED_FOUND : MTO_CRED_MALFORMED;
+    want = ntok == 0                                        ? MTO_CRED_ABSENT
+           : ntok == 1 && val && b64token(val, strlen(val)) ? MTO_CRED_FOUND
+                                                            : MTO_CRED_MALFORMED;
     check(rv == want, "query: status differs from RFC 6750 §2.3");
     check(rv != MTO_CRED_FOUND || strcmp(tok, val) == 0, "query: the token is the decoded value");
 
@@ -207,13 +221,16 @@ static void check_query(const char *q)
           "without: an access_token is still there");
     check(same(r, redacted), "redact: not the query with every token value REDACTED");
     check(mto_bearer_from_query(pool, r, &tok) == (ntok == 1 ? MTO_CRED_FOUND : MTO_CRED_MALFORMED)
-          && (ntok > 1 || strcmp(tok, REDACTED) == 0), "redact: the log would see another token");
-    check(same(mto_query_without_token(pool, r), w), "redact: differs from the query beyond the tokens");
+              && (ntok > 1 || strcmp(tok, REDACTED) == 0),
+          "redact: the log would see another token");
+    check(same(mto_query_without_token(pool, r), w),
+          "redact: differs from the query beyond the tokens");
     /* Longer than any "name=REDACTED" and not elsewhere in the query: the
      * value as it came may appear nowhere in the log. */
     if (rv == MTO_CRED_FOUND && rawlen > 3 * sizeof(TOKEN_NAME) + sizeof(REDACTED)
-        && !(w && memmem(w, strlen(w), raw, rawlen)))
+        && !(w && memmem(w, strlen(w), raw, rawlen))) {
         check(!memmem(r, strlen(r), raw, rawlen), "redact: the token is still in the log");
+    }
 }
 
 /* The request line keeps everything but the query's token values. */
@@ -237,10 +254,12 @@ static void check_line(const char *line)
     pre = (size_t)(qm + 1 - line);
     /* The query runs to the spaces before " HTTP/…", or to the end. */
     end = strrchr(qm, ' ');
-    if (end && strncmp(end + 1, "HTTP/", 5) != 0)
+    if (end && strncmp(end + 1, "HTTP/", 5) != 0) {
         end = NULL;
-    while (end && end > qm && end[-1] == ' ')
+    }
+    while (end && end > qm && end[-1] == ' ') {
         end--;
+    }
     query = mto_fuzz_pstrmemdup(NULL, qm + 1, end ? (size_t)(end - qm - 1) : strlen(qm + 1));
     check(out && strncmp(out, line, pre) == 0, "line: the method and the path are not kept");
     want = cat(mto_fuzz_pstrmemdup(NULL, line, pre), model_redact(query), end ? end : "");
@@ -270,11 +289,14 @@ static void check_quoted(const char *s)
         plain[k++] = (char)c;
     }
     plain[k] = '\0';
-    for (i = k = 0; s && s[i]; i++)
-        if ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f)
+    for (i = k = 0; s && s[i]; i++) {
+        if ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f) {
             want[k++] = s[i];
+        }
+    }
     want[k] = '\0';
-    check(strcmp(plain, want) == 0, "quoted: unquoted it is not the input without control characters");
+    check(strcmp(plain, want) == 0,
+          "quoted: unquoted it is not the input without control characters");
 }
 
 void mto_fuzz_one(const uint8_t *data, size_t size)

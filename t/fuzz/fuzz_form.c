@@ -12,9 +12,9 @@
 
 #include "fuzz.h"
 
-#define pool mto_fuzz_pool              /* cleared after each input */
+#define pool mto_fuzz_pool /* cleared after each input */
 
-#define MAX_PAIRS 4096                  /* more than an input of 4 KB holds */
+#define MAX_PAIRS 4096 /* more than an input of 4 KB holds */
 
 typedef struct {
     const char *name, *val;
@@ -32,17 +32,21 @@ static int model_parse(const char *data, size_t len, int max, pair_t *pairs)
         const char *seg = data + start, *eq;
         size_t slen;
 
-        for (end = start; end < len && data[end] != '&'; end++)
+        for (end = start; end < len && data[end] != '&'; end++) {
             ;
-        if ((slen = end - start) == 0)
+        }
+        if ((slen = end - start) == 0) {
             continue;
-        if (++n > max)
+        }
+        if (++n > max) {
             return -1;
+        }
         eq = memchr(seg, '=', slen);
         pairs[n - 1].name = mto_fuzz_unescape(seg, eq ? (size_t)(eq - seg) : slen);
         pairs[n - 1].val = eq ? mto_fuzz_unescape(eq + 1, slen - (size_t)(eq + 1 - seg)) : "";
-        if (!pairs[n - 1].name || !*pairs[n - 1].name || !pairs[n - 1].val)
+        if (!pairs[n - 1].name || !*pairs[n - 1].name || !pairs[n - 1].val) {
             return -1;
+        }
     }
     return n;
 }
@@ -59,7 +63,8 @@ static void check_table(const apr_table_t *t, const pair_t *pairs, int n)
         check(strcmp(e[i].key, pairs[i].name) == 0, "parse: a name differs from its decoding");
         check(strcmp(e[i].val, pairs[i].val) == 0, "parse: a value differs from its decoding");
         check(*e[i].key && mto_fuzz_utf8(e[i].key, strlen(e[i].key))
-              && mto_fuzz_utf8(e[i].val, strlen(e[i].val)), "parse: an empty name, or not UTF-8");
+                  && mto_fuzz_utf8(e[i].val, strlen(e[i].val)),
+              "parse: an empty name, or not UTF-8");
     }
 }
 
@@ -71,8 +76,9 @@ static void check_param(const apr_table_t *t, const pair_t *pairs, int n, const 
     int exact = 0, variants = 0, i, rv = mto_param(t, name, &val);
 
     for (i = 0; i < n; i++) {
-        if (strcasecmp(pairs[i].name, name) != 0)
+        if (strcasecmp(pairs[i].name, name) != 0) {
             continue;
+        }
         variants++;
         if (strcmp(pairs[i].name, name) == 0) {
             exact++;
@@ -100,7 +106,8 @@ static void check_round_trip(const apr_table_t *t, const pair_t *pairs, int n)
     check(*q == '?', "round trip: no '?' before the query");
     q++;
     check(strspn(q, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%=&")
-          == strlen(q), "round trip: a character that is not unreserved, '%', '=' or '&'");
+              == strlen(q),
+          "round trip: a character that is not unreserved, '%', '=' or '&'");
     check(mto_form_parse(pool, q, strlen(q), n, &again, &err) == 0,
           "round trip: the query does not parse");
     check_table(again, pairs, n);
@@ -115,9 +122,11 @@ static void check_form(const char *data, size_t len)
 
     rv = mto_form_parse(pool, data, len, MAX_PAIRS, &t, &err);
     check((rv == 0) == (n >= 0), "parse: accepts what the model refuses, or the reverse");
-    check(rv == 0 ? t && !err : !t && err, "parse: a table exactly on success, a reason on failure");
-    if (rv != 0)
+    check(rv == 0 ? t && !err : !t && err,
+          "parse: a table exactly on success, a reason on failure");
+    if (rv != 0) {
         return;
+    }
     check_table(t, pairs, n);
     for (i = 0; i < n; i++) {
         check_param(t, pairs, n, pairs[i].name);
@@ -131,8 +140,10 @@ static void check_form(const char *data, size_t len)
     check(mto_form_parse(pool, data, len, n, &t, &err) == 0, "parse: n pairs refused with max n");
     if (n > 0) {
         check(mto_form_parse(pool, data, len, n - 1, &t, &err) != 0 && !t
-              && strcmp(err, "too many parameters") == 0, "parse: n pairs accepted with max n - 1");
-        check(mto_form_parse(pool, data, len, -1, &t, &err) != 0, "parse: a negative max allows a pair");
+                  && strcmp(err, "too many parameters") == 0,
+              "parse: n pairs accepted with max n - 1");
+        check(mto_form_parse(pool, data, len, -1, &t, &err) != 0,
+              "parse: a negative max allows a pair");
     }
 }
 

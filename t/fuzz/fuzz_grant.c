@@ -14,7 +14,7 @@
 #include "fuzz.h"
 #include "core/grant.h"
 
-#define pool mto_fuzz_pool              /* cleared after each input */
+#define pool mto_fuzz_pool /* cleared after each input */
 
 static const char *one(const apr_table_t *params, const char *name)
 {

@@ -12,7 +12,7 @@
  */
 #include "fuzz.h"
 
-#define pool mto_fuzz_pool              /* cleared after each input */
+#define pool mto_fuzz_pool /* cleared after each input */
 
 #define MAX_PARAMS 64
 
@@ -30,9 +30,11 @@ static int in_list(const list_t *l, const char *s)
 {
     int i;
 
-    for (i = 0; i < l->n; i++)
-        if (strcmp(l->item[i], s) == 0)
+    for (i = 0; i < l->n; i++) {
+        if (strcmp(l->item[i], s) == 0) {
             return 1;
+        }
+    }
     return 0;
 }
 
@@ -46,11 +48,13 @@ static list_t model_split(const char *s, int scope)
         size_t n = 0;
         const char *item;
 
-        while (s[n] && (scope ? s[n] != ' ' : !list_sep(s[n])))
+        while (s[n] && (scope ? s[n] != ' ' : !list_sep(s[n]))) {
             n++;
+        }
         item = memdup(s, n);
-        if (n > 0 && !in_list(&l, item))
+        if (n > 0 && !in_list(&l, item)) {
             l.item[l.n++] = item;
+        }
         s += n + (s[n] != '\0');
     }
     return l;
@@ -60,11 +64,14 @@ static int same_list(const apr_array_header_t *a, const list_t *l)
 {
     int i;
 
-    if (a->nelts != l->n)
+    if (a->nelts != l->n) {
         return 0;
-    for (i = 0; i < l->n; i++)
-        if (strcmp(APR_ARRAY_IDX(a, i, const char *), l->item[i]) != 0)
+    }
+    for (i = 0; i < l->n; i++) {
+        if (strcmp(APR_ARRAY_IDX(a, i, const char *), l->item[i]) != 0) {
             return 0;
+        }
+    }
     return 1;
 }
 
@@ -79,7 +86,8 @@ static apr_array_header_t *check_split(const char *s)
     check(same_list(again, &want), "join: split again it is not the same list");
     for (i = 0; i < want.n; i++) {
         check(mto_list_contains(a, want.item[i]), "contains: misses an item");
-        check(mto_list_contains(a, cat(want.item[i], "x")) == in_list(&want, cat(want.item[i], "x")),
+        check(mto_list_contains(a, cat(want.item[i], "x"))
+                  == in_list(&want, cat(want.item[i], "x")),
               "contains: matches what is not an item");
     }
     check(!mto_list_contains(a, ""), "contains: the empty string is never an item");
@@ -92,12 +100,15 @@ static int model_scope_ok(const char *s)
     const unsigned char *u = (const unsigned char *)s;
     size_t i, len = strlen(s);
 
-    if (len == 0 || u[0] == ' ' || u[len - 1] == ' ')
+    if (len == 0 || u[0] == ' ' || u[len - 1] == ' ') {
         return 0;
+    }
     for (i = 0; i < len; i++) {
-        if (u[i] == ' ' ? u[i + 1] == ' ' : !(u[i] == 0x21 || (u[i] >= 0x23 && u[i] <= 0x5B)
-                                              || (u[i] >= 0x5D && u[i] <= 0x7E)))
+        if (u[i] == ' ' ? u[i + 1] == ' '
+                        : !(u[i] == 0x21 || (u[i] >= 0x23 && u[i] <= 0x5B)
+                            || (u[i] >= 0x5D && u[i] <= 0x7E))) {
             return 0;
+        }
     }
     return 1;
 }
@@ -116,14 +127,15 @@ static void check_scope(const char *s)
     }
 }
 
-static void check_subset(const apr_array_header_t *a, const apr_array_header_t *b,
-                         const char *sa, const char *sb)
+static void check_subset(const apr_array_header_t *a, const apr_array_header_t *b, const char *sa,
+                         const char *sb)
 {
     list_t la = model_split(sa, 0), lb = model_split(sb, 0);
     int i, want = 1;
 
-    for (i = 0; i < la.n; i++)
+    for (i = 0; i < la.n; i++) {
         want &= in_list(&lb, la.item[i]);
+    }
     check(mto_list_subset(a, b) == want, "subset: not every item of one in the other");
     check(mto_list_subset(a, a) && mto_list_subset(b, mto_list_split(pool, cat(sa, ",", sb))),
           "subset: a list is not within itself, or within a longer one");
@@ -144,7 +156,8 @@ static void check_redirect_uris(const apr_array_header_t *uris)
         check(mto_list_contains(l, u), "redirect URIs: a registered URI does not match");
         check(mto_list_contains(l, cat(u, "/")) == in_list(&want, cat(u, "/")),
               "redirect URIs: a longer URI matches");
-        check(mto_list_contains(l, shorter) == in_list(&want, shorter), "redirect URIs: a prefix matches");
+        check(mto_list_contains(l, shorter) == in_list(&want, shorter),
+              "redirect URIs: a prefix matches");
     }
 }
 
@@ -158,8 +171,9 @@ static apr_table_t *params_of(const char **part, size_t n)
     for (i = 0; i + 1 < n; i += 2) {
         const char *name = part[i], *val = part[i + 1];
 
-        if (*name && mto_fuzz_utf8(name, strlen(name)) && mto_fuzz_utf8(val, strlen(val)))
+        if (*name && mto_fuzz_utf8(name, strlen(name)) && mto_fuzz_utf8(val, strlen(val))) {
             apr_table_add(t, name, val);
+        }
     }
     return t;
 }
@@ -167,14 +181,18 @@ static apr_table_t *params_of(const char **part, size_t n)
 static int same_table(const apr_table_t *a, const apr_table_t *b)
 {
     const apr_array_header_t *x = apr_table_elts(a), *y = apr_table_elts(b);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)x->elts, *f = (const apr_table_entry_t *)y->elts;
+    const apr_table_entry_t *e = (const apr_table_entry_t *)x->elts,
+                            *f = (const apr_table_entry_t *)y->elts;
     int i;
 
-    if (x->nelts != y->nelts)
+    if (x->nelts != y->nelts) {
         return 0;
-    for (i = 0; i < x->nelts; i++)
-        if (strcmp(e[i].key, f[i].key) != 0 || strcmp(e[i].val, f[i].val) != 0)
+    }
+    for (i = 0; i < x->nelts; i++) {
+        if (strcmp(e[i].key, f[i].key) != 0 || strcmp(e[i].val, f[i].val) != 0) {
             return 0;
+        }
+    }
     return 1;
 }
 
@@ -189,20 +207,25 @@ static void check_url(const char *url, const apr_table_t *params)
     apr_table_t *got = NULL;
     const char *err;
 
-    check(strncmp(out, url, blen) == 0 && olen >= blen + flen && strcmp(out + olen - flen, hash ? hash : "") == 0,
+    check(strncmp(out, url, blen) == 0 && olen >= blen + flen
+              && strcmp(out + olen - flen, hash ? hash : "") == 0,
           "url: the URL before its fragment, or the fragment, is not kept");
     if (apr_is_empty_table(params)) {
         check(strcmp(out, url) == 0, "url: no parameters, yet the URL changed");
         return;
     }
     added = out + blen;
-    if (!q)
+    if (!q) {
         check(*added++ == '?', "url: no '?' before the parameters of a URL without a query");
-    else if (url[blen - 1] != '?' && url[blen - 1] != '&')
+    }
+    else if (url[blen - 1] != '?' && url[blen - 1] != '&') {
         check(*added++ == '&', "url: no '&' between the query and the parameters");
+    }
     alen = olen - flen - (size_t)(added - out);
-    check(!memchr(added, '#', alen) && !memchr(added, '?', alen), "url: a '#' or '?' among the parameters");
-    check(alen > 0 && added[0] != '&' && added[alen - 1] != '&' && !strstr(memdup(added, alen), "&&"),
+    check(!memchr(added, '#', alen) && !memchr(added, '?', alen),
+          "url: a '#' or '?' among the parameters");
+    check(alen > 0 && added[0] != '&' && added[alen - 1] != '&'
+              && !strstr(memdup(added, alen), "&&"),
           "url: an empty pair among the parameters");
     check(mto_form_parse(pool, added, alen, MAX_PARAMS, &got, &err) == 0 && same_table(got, params),
           "url: the parameters do not parse back to those given");
@@ -227,5 +250,6 @@ void mto_fuzz_one(const uint8_t *data, size_t size)
     check_url(part[2] ? part[2] : a_s, params_of(part + 3, n > 3 ? n - 3 : 0));
     check_url(cat("https://c.example/cb?", b_s, "#", a_s), params_of(part, n));
     check(mto_list_split(pool, NULL)->nelts == 0 && !mto_scope_syntax_ok(NULL)
-          && !mto_list_contains(NULL, a_s) && mto_list_subset(NULL, a), "lists: NULL is the empty list");
+              && !mto_list_contains(NULL, a_s) && mto_list_subset(NULL, a),
+          "lists: NULL is the empty list");
 }

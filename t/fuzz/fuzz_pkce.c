@@ -12,9 +12,10 @@
  */
 #include "fuzz.h"
 
-#define pool mto_fuzz_pool              /* cleared after each input */
+#define pool mto_fuzz_pool /* cleared after each input */
 
-static const char unreserved[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+static const char unreserved[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
 
 /* RFC 7636 §4.1: 43*128unreserved. */
 static int model_verifier_ok(const char *v)
@@ -31,20 +32,24 @@ static int model_challenge_ok(const char *method, const char *c)
     static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     const char *last;
 
-    if (strcmp(method, "plain") == 0)
+    if (strcmp(method, "plain") == 0) {
         return model_verifier_ok(c);
-    if (strcmp(method, "S256") != 0 || strlen(c) != 43 || strspn(c, b64url) != 43)
+    }
+    if (strcmp(method, "S256") != 0 || strlen(c) != 43 || strspn(c, b64url) != 43) {
         return 0;
+    }
     last = strchr(b64url, c[42]);
     return ((last - b64url) & 3) == 0;
 }
 
 static int model_matches(const char *method, const char *c, const char *v)
 {
-    if (!model_verifier_ok(v))
+    if (!model_verifier_ok(v)) {
         return 0;
-    if (strcmp(method, "S256") == 0)
+    }
+    if (strcmp(method, "S256") == 0) {
         return strcmp(mto_fuzz_sha256_b64url(v), c) == 0;
+    }
     return strcmp(method, "plain") == 0 && strcmp(v, c) == 0;
 }
 
@@ -63,8 +68,9 @@ static char *verifier_of(const uint8_t *data, size_t size)
     size_t n = 43 + size % 86, i;
     char *v = mto_fuzz_palloc(NULL, n + 1);
 
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         v[i] = unreserved[(size ? data[i % size] : 0) % (sizeof(unreserved) - 1)];
+    }
     v[n] = '\0';
     return v;
 }
@@ -78,16 +84,20 @@ static void check_round_trip(const char *v)
     check(mto_pkce_verifier_ok(v), "round trip: a valid verifier is refused");
     check(mto_pkce_challenge_ok("S256", s256), "round trip: an S256 challenge is refused");
     check(mto_pkce_challenge_ok("plain", v), "round trip: a plain challenge is refused");
-    check(mto_pkce_matches(pool, "S256", s256, v), "round trip: S256 of a verifier does not match it");
-    check(mto_pkce_matches(pool, "plain", v, v), "round trip: a plain verifier does not match itself");
+    check(mto_pkce_matches(pool, "S256", s256, v),
+          "round trip: S256 of a verifier does not match it");
+    check(mto_pkce_matches(pool, "plain", v, v),
+          "round trip: a plain verifier does not match itself");
     check(!mto_pkce_matches(pool, "S256", v, v) || strcmp(v, s256) == 0,
           "round trip: the verifier matches itself as an S256 challenge");
     check(!mto_pkce_matches(pool, "s256", s256, v) && !mto_pkce_matches(pool, "PLAIN", v, v),
           "round trip: a method name matches in another case");
     other[0] = other[0] == 'a' ? 'b' : 'a';
-    check(!mto_pkce_matches(pool, "S256", s256, other), "round trip: another verifier matches S256");
+    check(!mto_pkce_matches(pool, "S256", s256, other),
+          "round trip: another verifier matches S256");
     check(!mto_pkce_matches(pool, "plain", v, other), "round trip: another verifier matches plain");
-    check(!mto_pkce_matches(pool, "plain", v, cat(v, "a")), "round trip: a longer verifier matches plain");
+    check(!mto_pkce_matches(pool, "plain", v, cat(v, "a")),
+          "round trip: a longer verifier matches plain");
 }
 
 void mto_fuzz_one(const uint8_t *data, size_t size)
@@ -104,7 +114,9 @@ void mto_fuzz_one(const uint8_t *data, size_t size)
     check_rules("plain", c, v);
     check_rules("S256", mto_fuzz_sha256_b64url(v), v);
     check_round_trip(verifier_of(data, size));
-    check(!mto_pkce_verifier_ok(NULL) && !mto_pkce_challenge_ok(NULL, c) && !mto_pkce_challenge_ok("S256", NULL)
-          && !mto_pkce_matches(pool, NULL, c, v) && !mto_pkce_matches(pool, "plain", NULL, v)
-          && !mto_pkce_matches(pool, "plain", c, NULL), "pkce: NULL is never valid");
+    check(!mto_pkce_verifier_ok(NULL) && !mto_pkce_challenge_ok(NULL, c)
+              && !mto_pkce_challenge_ok("S256", NULL) && !mto_pkce_matches(pool, NULL, c, v)
+              && !mto_pkce_matches(pool, "plain", NULL, v)
+              && !mto_pkce_matches(pool, "plain", c, NULL),
+          "pkce: NULL is never valid");
 }

@@ -12,11 +12,12 @@
  */
 #include "fuzz.h"
 
-#define pool mto_fuzz_pool              /* cleared after each input */
+#define pool mto_fuzz_pool /* cleared after each input */
 
-#define MARK "\x1f"                     /* a value no placeholder can run through */
+#define MARK "\x1f" /* a value no placeholder can run through */
 
-static const char *const names[] = { "client_id", "user", "scope_items", "scope", "action", "csrf_token" };
+static const char *const names[] = { "client_id", "user",   "scope_items",
+                                     "scope",     "action", "csrf_token" };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
 static int name_char(char c)
@@ -29,15 +30,18 @@ static size_t placeholder(const char *s, const char **name)
 {
     size_t i = 2, start, end;
 
-    if (strncmp(s, "{{", 2) != 0)
+    if (strncmp(s, "{{", 2) != 0) {
         return 0;
+    }
     i += strspn(s + i, " ");
-    for (start = i; name_char(s[i]); i++)
+    for (start = i; name_char(s[i]); i++) {
         ;
+    }
     end = i;
     i += strspn(s + i, " ");
-    if (end == start || strncmp(s + i, "}}", 2) != 0)
+    if (end == start || strncmp(s + i, "}}", 2) != 0) {
         return 0;
+    }
     *name = memdup(s + start, end - start);
     return i + 2;
 }
@@ -45,7 +49,10 @@ static size_t placeholder(const char *s, const char **name)
 static const char *model_render(const char *tpl, const apr_table_t *vars)
 {
     size_t i = 0, text = 0, len = strlen(tpl), k = 0, total = 0;
-    struct { const char *s; size_t n; } *piece = mto_fuzz_palloc(NULL, (len + 1) * sizeof(*piece));
+    struct {
+        const char *s;
+        size_t n;
+    } *piece = mto_fuzz_palloc(NULL, (len + 1) * sizeof(*piece));
     char *out, *o;
 
     while (i < len) {
@@ -66,8 +73,9 @@ static const char *model_render(const char *tpl, const apr_table_t *vars)
     }
     piece[k].s = tpl + text;
     piece[k++].n = len - text;
-    for (i = 0; i < k; i++)
+    for (i = 0; i < k; i++) {
         total += piece[i].n;
+    }
     o = out = mto_fuzz_palloc(NULL, total + 1);
     for (i = 0; i < k; i++) {
         memcpy(o, piece[i].s, piece[i].n);
@@ -87,15 +95,16 @@ static const char *check_escape(const char *s)
     char *plain = mto_fuzz_palloc(NULL, strlen(e) + 1), *o = plain;
 
     check(!strpbrk(e, "<>\"'"), "escape: a raw markup character is left");
-    for (q = e; *q; ) {
+    for (q = e; *q;) {
         size_t k = 0;
 
         if (*q != '&') {
             *o++ = *q++;
             continue;
         }
-        while (k < 5 && strncmp(q, entity[k][0], strlen(entity[k][0])) != 0)
+        while (k < 5 && strncmp(q, entity[k][0], strlen(entity[k][0])) != 0) {
             k++;
+        }
         check(k < 5, "escape: an '&' that starts no entity");
         *o++ = entity[k][1][0];
         q += strlen(entity[k][0]);
@@ -115,10 +124,12 @@ static apr_table_t *every_name(const char *tpl)
     while (*s) {
         size_t n = 0;
 
-        while (name_char(s[n]))
+        while (name_char(s[n])) {
             n++;
-        if (n)
+        }
+        if (n) {
             apr_table_set(vars, memdup(s, n), MARK);
+        }
         s += n ? n : 1;
     }
     return vars;
@@ -128,10 +139,12 @@ static void check_nothing_left(const char *tpl)
 {
     const char *out = mto_template_render(pool, tpl, every_name(tpl)), *s, *name;
 
-    if (strstr(tpl, MARK))
+    if (strstr(tpl, MARK)) {
         return;
-    for (s = out; (s = strstr(s, "{{")) != NULL; s++)
+    }
+    for (s = out; (s = strstr(s, "{{")) != NULL; s++) {
         check(!placeholder(s, &name), "render: a placeholder is left in the page");
+    }
     check(!placeholder(tpl, &name) || strncmp(out, MARK, 1) == 0,
           "render: a leading placeholder is not replaced");
 }
@@ -150,7 +163,7 @@ void mto_fuzz_one(const uint8_t *data, size_t size)
         apr_table_setn(vars, names[i], v);
         /* Values are never expanded again, whatever they hold. */
         check(strcmp(mto_template_render(pool, cat("{{", names[i], "}}"), vars), v) == 0
-              && strcmp(mto_template_render(pool, cat("{{ ", names[i], "  }}"), vars), v) == 0,
+                  && strcmp(mto_template_render(pool, cat("{{ ", names[i], "  }}"), vars), v) == 0,
               "render: a placeholder alone is not exactly its value");
     }
     page = mto_template_render(pool, tpl, vars);

@@ -39,11 +39,13 @@ static void cred_is(cred_fn fn, const char *in, int want, const char *want_tok, 
     int good = rv == want && (want_tok ? tok && strcmp(tok, want_tok) == 0 : tok == NULL);
 
     ok(good, "%s", name);
-    if (!good)
+    if (!good) {
         printf("#   status %d, token '%s'\n", rv, tok ? tok : "(null)");
+    }
 }
 
-#define hdr_found(in, tok, name) cred_is(mto_bearer_from_header, (in), MTO_CRED_FOUND, (tok), (name))
+#define hdr_found(in, tok, name)                                                                   \
+    cred_is(mto_bearer_from_header, (in), MTO_CRED_FOUND, (tok), (name))
 #define hdr_is(in, want, name)   cred_is(mto_bearer_from_header, (in), (want), NULL, (name))
 #define qry_found(in, tok, name) cred_is(mto_bearer_from_query, (in), MTO_CRED_FOUND, (tok), (name))
 #define qry_is(in, want, name)   cred_is(mto_bearer_from_query, (in), (want), NULL, (name))
@@ -97,13 +99,15 @@ static void test_header(void)
     hdr_found("bEaReR abc", "abc", "the scheme is case-insensitive: mixed case");
     hdr_found("Bearer   abc", "abc", "several spaces after the scheme are allowed");
     hdr_found("Bearer abc  ", "abc", "trailing spaces are not part of the token");
-    hdr_found("Bearer mF_9.B5f-4.1JqM+/~", "mF_9.B5f-4.1JqM+/~", "every b64token character is kept");
+    hdr_found("Bearer mF_9.B5f-4.1JqM+/~", "mF_9.B5f-4.1JqM+/~",
+              "every b64token character is kept");
     hdr_found("Bearer abc==", "abc==", "padding at the end is part of the header token");
 
     hdr_is("Bearer", MTO_CRED_MALFORMED, "'Bearer' alone is malformed");
     hdr_is("Bearer ", MTO_CRED_MALFORMED, "'Bearer ' with no token is malformed");
     hdr_is("Bearer    ", MTO_CRED_MALFORMED, "'Bearer' and only spaces is malformed");
-    hdr_is("Bearer\tabc", MTO_CRED_MALFORMED, "a tab after the scheme is malformed (RFC 7235: 1*SP)");
+    hdr_is("Bearer\tabc", MTO_CRED_MALFORMED,
+           "a tab after the scheme is malformed (RFC 7235: 1*SP)");
     hdr_is("Bearer abc\t", MTO_CRED_MALFORMED, "a trailing tab is not stripped like a space");
     hdr_is("Bearer ab c", MTO_CRED_MALFORMED, "a space inside the token is malformed");
     hdr_is("Bearer abc def", MTO_CRED_MALFORMED, "two tokens are malformed");
@@ -111,14 +115,16 @@ static void test_header(void)
     hdr_is("Bearer ==", MTO_CRED_MALFORMED, "Bearer and padding alone is malformed");
     hdr_is("Bearer \"abc\"", MTO_CRED_MALFORMED, "a quoted token is malformed");
     hdr_is("Bearer abc, Basic eA==", MTO_CRED_MALFORMED, "a list of credentials is malformed");
-    hdr_is("Bearer realm=\"x\"", MTO_CRED_MALFORMED, "auth-params instead of a token are malformed");
+    hdr_is("Bearer realm=\"x\"", MTO_CRED_MALFORMED,
+           "auth-params instead of a token are malformed");
     hdr_is("Bearer \xc3\xa9", MTO_CRED_MALFORMED, "a non-ASCII token is malformed");
     hdr_is("Bearer,abc", MTO_CRED_MALFORMED, "a ',' right after the scheme is malformed");
 
     hdr_is(NULL, MTO_CRED_ABSENT, "no header is absent");
     hdr_is("Basic dXNlcjpwdw==", MTO_CRED_ABSENT, "Basic credentials are absent (not ours)");
     hdr_is("Negotiate", MTO_CRED_ABSENT, "a scheme alone (Negotiate) is absent");
-    hdr_is("Digest username=\"a\", realm=\"b\"", MTO_CRED_ABSENT, "Digest with auth-params is absent");
+    hdr_is("Digest username=\"a\", realm=\"b\"", MTO_CRED_ABSENT,
+           "Digest with auth-params is absent");
     hdr_is("Bearerx abc", MTO_CRED_ABSENT, "'Bearerx' is another scheme, not Bearer");
     hdr_is("Beare abc", MTO_CRED_ABSENT, "'Beare' is another scheme, not Bearer");
     hdr_is("MAC id=\"x\"", MTO_CRED_ABSENT, "MAC is another scheme");
@@ -139,7 +145,8 @@ static void test_header(void)
     hdr_found(apr_pstrcat(pool, "Bearer ", big, NULL), big, "a 1 MB header token is found whole");
     hdr_is(apr_pstrcat(pool, "Bearer ", big, "!", NULL), MTO_CRED_MALFORMED,
            "a bad character after 1 MB is still seen");
-    hdr_is(apr_pstrcat(pool, big, " abc", NULL), MTO_CRED_ABSENT, "a 1 MB scheme is another scheme");
+    hdr_is(apr_pstrcat(pool, big, " abc", NULL), MTO_CRED_ABSENT,
+           "a 1 MB scheme is another scheme");
     hdr_is(apr_pstrcat(pool, "Bearer", repeat(' ', 1 << 20), NULL), MTO_CRED_MALFORMED,
            "Bearer and 1 MB of spaces is malformed");
 
@@ -163,9 +170,12 @@ static void test_query(void)
     qry_found("access%5ftoken=abc", "abc", "access%5ftoken (lowercase hex) counts");
     qry_found("%61%63%63%65%73%73%5F%74%6F%6B%65%6E=abc", "abc",
               "a name with every character percent-encoded counts");
-    qry_found("access_token=abc&ACCESS_TOKEN=def", "abc", "ACCESS_TOKEN is another name (case-sensitive)");
-    qry_found("a=%zz&access_token=abc&b=%00", "abc", "bad escapes in other parameters are not ours");
-    qry_found("access_token=abc&access_token%00=x", "abc", "a name with %00 after it is another name");
+    qry_found("access_token=abc&ACCESS_TOKEN=def", "abc",
+              "ACCESS_TOKEN is another name (case-sensitive)");
+    qry_found("a=%zz&access_token=abc&b=%00", "abc",
+              "bad escapes in other parameters are not ours");
+    qry_found("access_token=abc&access_token%00=x", "abc",
+              "a name with %00 after it is another name");
 
     qry_is(NULL, MTO_CRED_ABSENT, "no query is absent");
     qry_is("", MTO_CRED_ABSENT, "an empty query is absent");
@@ -179,21 +189,24 @@ static void test_query(void)
     qry_is("a=1;access_token=abc", MTO_CRED_ABSENT, "';' does not separate pairs");
     qry_is("a=access_token=abc", MTO_CRED_ABSENT, "access_token inside a value is not a parameter");
 
-    qry_is("access_token=abc&access_token=abc", MTO_CRED_MALFORMED, "the parameter given twice is malformed");
+    qry_is("access_token=abc&access_token=abc", MTO_CRED_MALFORMED,
+           "the parameter given twice is malformed");
     qry_is("access_token=abc&access_token=def", MTO_CRED_MALFORMED,
            "two different tokens are malformed");
     qry_is("access_token=abc&access%5Ftoken=abc", MTO_CRED_MALFORMED,
            "the parameter given twice, once encoded, is malformed");
     qry_is("access_token=", MTO_CRED_MALFORMED, "an empty value is malformed");
     qry_is("access_token", MTO_CRED_MALFORMED, "the name without '=' is malformed");
-    qry_is("a=1&access_token&b=2", MTO_CRED_MALFORMED, "the name without '=' among others is malformed");
+    qry_is("a=1&access_token&b=2", MTO_CRED_MALFORMED,
+           "the name without '=' among others is malformed");
     qry_is("access_token=%zz", MTO_CRED_MALFORMED, "an undecodable %zz is malformed");
     qry_is("access_token=abc%", MTO_CRED_MALFORMED, "a truncated escape is malformed");
     qry_is("access_token=abc%4", MTO_CRED_MALFORMED, "a one-digit escape is malformed");
     qry_is("access_token=abc%00", MTO_CRED_MALFORMED, "%00 is malformed");
     qry_is("access_token=%C3%28", MTO_CRED_MALFORMED, "escaped invalid UTF-8 is malformed");
     qry_is("access_token=\xff", MTO_CRED_MALFORMED, "raw non-UTF-8 is malformed");
-    qry_is("access_token=%C3%A9", MTO_CRED_MALFORMED, "valid UTF-8 that is not a b64token is malformed");
+    qry_is("access_token=%C3%A9", MTO_CRED_MALFORMED,
+           "valid UTF-8 that is not a b64token is malformed");
     qry_is("access_token=a+b", MTO_CRED_MALFORMED, "'+' in a query is a space: malformed");
     qry_is("access_token=a%20b", MTO_CRED_MALFORMED, "an encoded space is malformed");
     qry_is("access_token=a=b", MTO_CRED_MALFORMED, "'=' before the end is malformed");
@@ -205,7 +218,8 @@ static void test_query(void)
            "a good value then a bad one is malformed");
 
     big = repeat('a', 1 << 20);
-    qry_found(apr_pstrcat(pool, "access_token=", big, NULL), big, "a 1 MB query token is found whole");
+    qry_found(apr_pstrcat(pool, "access_token=", big, NULL), big,
+              "a 1 MB query token is found whole");
     qry_is(apr_pstrcat(pool, "access_token=", big, "%zz", NULL), MTO_CRED_MALFORMED,
            "a bad escape after 1 MB is still seen");
     qry_found(apr_pstrcat(pool, repeat('&', 1 << 20), "access_token=abc", NULL), "abc",
@@ -221,26 +235,34 @@ static void test_without_token(void)
 
     is_str(mto_query_without_token(pool, "a=1&access_token=abc&b=2"), "a=1&b=2",
            "the token pair is dropped, the others kept in order");
-    is_str(mto_query_without_token(pool, "access_token=abc&b=2"), "b=2", "a leading token pair is dropped");
-    is_str(mto_query_without_token(pool, "a=1&access_token=abc"), "a=1", "a trailing token pair is dropped");
+    is_str(mto_query_without_token(pool, "access_token=abc&b=2"), "b=2",
+           "a leading token pair is dropped");
+    is_str(mto_query_without_token(pool, "a=1&access_token=abc"), "a=1",
+           "a trailing token pair is dropped");
     is_str(mto_query_without_token(pool, "access_token=abc"), NULL, "nothing left gives NULL");
-    is_str(mto_query_without_token(pool, "access_token=abc&&"), NULL, "only empty pairs left gives NULL");
-    is_str(mto_query_without_token(pool, "a=1&b=2"), "a=1&b=2", "the backend gets a query without a token unchanged");
-    is_str(mto_query_without_token(pool, "a=1&&b"), "a=1&&b", "an unchanged query keeps its empty pairs");
+    is_str(mto_query_without_token(pool, "access_token=abc&&"), NULL,
+           "only empty pairs left gives NULL");
+    is_str(mto_query_without_token(pool, "a=1&b=2"), "a=1&b=2",
+           "the backend gets a query without a token unchanged");
+    is_str(mto_query_without_token(pool, "a=1&&b"), "a=1&&b",
+           "an unchanged query keeps its empty pairs");
     is_str(mto_query_without_token(pool, ""), "", "the backend gets an empty query as it was");
     is_str(mto_query_without_token(pool, NULL), NULL, "no query for the backend: NULL");
     is_str(mto_query_without_token(pool, "a=1&access_token=x&access_token=y&b=2"), "a=1&b=2",
            "every copy of a repeated token is dropped");
-    is_str(mto_query_without_token(pool, "access_token=%zz&a=1"), "a=1", "a malformed token is dropped too");
-    is_str(mto_query_without_token(pool, "access_token&a=1"), "a=1", "the name without '=' is dropped");
+    is_str(mto_query_without_token(pool, "access_token=%zz&a=1"), "a=1",
+           "a malformed token is dropped too");
+    is_str(mto_query_without_token(pool, "access_token&a=1"), "a=1",
+           "the name without '=' is dropped");
     is_str(mto_query_without_token(pool, "access_token=&a=1"), "a=1", "an empty token is dropped");
-    is_str(mto_query_without_token(pool, "access%5Ftoken=abc&a=1"), "a=1", "an encoded name is dropped");
+    is_str(mto_query_without_token(pool, "access%5Ftoken=abc&a=1"), "a=1",
+           "an encoded name is dropped");
     is_str(mto_query_without_token(pool, "a=x+y&access_token=abc&b=%2B&c=%zz"), "a=x+y&b=%2B&c=%zz",
            "other pairs are copied byte for byte, not decoded");
     is_str(mto_query_without_token(pool, "a=1;access_token=abc"), "a=1;access_token=abc",
            "';' does not separate pairs, so nothing is dropped");
-    is_str(mto_query_without_token(pool, "ACCESS_TOKEN=abc&access_tokens=x"), "ACCESS_TOKEN=abc&access_tokens=x",
-           "names that only look alike are kept");
+    is_str(mto_query_without_token(pool, "ACCESS_TOKEN=abc&access_tokens=x"),
+           "ACCESS_TOKEN=abc&access_tokens=x", "names that only look alike are kept");
 
     big = repeat('b', 1 << 20);
     is_str(mto_query_without_token(pool, apr_pstrcat(pool, "a=", big, "&access_token=abc", NULL)),
@@ -253,19 +275,25 @@ static void test_redact(void)
     char *big, *many;
     int i;
 
-    is_str(mto_query_redact(pool, "access_token=abc"), "access_token=REDACTED", "the value becomes REDACTED");
+    is_str(mto_query_redact(pool, "access_token=abc"), "access_token=REDACTED",
+           "the value becomes REDACTED");
     is_str(mto_query_redact(pool, "a=1&access_token=abc&b=2"), "a=1&access_token=REDACTED&b=2",
            "the other pairs stay where they were");
     is_str(mto_query_redact(pool, "access_token=abc&access_token=def"),
-           "access_token=REDACTED&access_token=REDACTED", "every copy of a repeated token is redacted");
-    is_str(mto_query_redact(pool, "access_token=%zz"), "access_token=REDACTED", "a malformed value is redacted");
+           "access_token=REDACTED&access_token=REDACTED",
+           "every copy of a repeated token is redacted");
+    is_str(mto_query_redact(pool, "access_token=%zz"), "access_token=REDACTED",
+           "a malformed value is redacted");
     is_str(mto_query_redact(pool, "access_token=a+b%00"), "access_token=REDACTED",
            "an undecodable value is redacted");
-    is_str(mto_query_redact(pool, "access_token"), "access_token=REDACTED", "the name without '=' is redacted");
-    is_str(mto_query_redact(pool, "access_token="), "access_token=REDACTED", "an empty value is redacted");
+    is_str(mto_query_redact(pool, "access_token"), "access_token=REDACTED",
+           "the name without '=' is redacted");
+    is_str(mto_query_redact(pool, "access_token="), "access_token=REDACTED",
+           "an empty value is redacted");
     is_str(mto_query_redact(pool, "access%5Ftoken=abc"), "access%5Ftoken=REDACTED",
            "an encoded name is redacted and kept as it was");
-    is_str(mto_query_redact(pool, "a=1&b=2"), "a=1&b=2", "the log gets a query without a token unchanged");
+    is_str(mto_query_redact(pool, "a=1&b=2"), "a=1&b=2",
+           "the log gets a query without a token unchanged");
     is_str(mto_query_redact(pool, ""), "", "the log gets an empty query as it was");
     is_str(mto_query_redact(pool, NULL), NULL, "no query for the log: NULL");
     is_str(mto_query_redact(pool, "a=1;access_token=abc"), "a=1;access_token=abc",
@@ -280,10 +308,12 @@ static void test_redact(void)
 
     /* The shortest token pairs grow the most: the output buffer must hold it. */
     many = apr_pstrdup(pool, "");
-    for (i = 0; i < 2000; i++)
+    for (i = 0; i < 2000; i++) {
         many = apr_pstrcat(pool, many, i ? "&" : "", "access_token", NULL);
+    }
     r = mto_query_redact(pool, many);
-    ok(r && strlen(r) == 2000 * strlen("access_token=REDACTED") + 1999 && strstr(r, "access_token&") == NULL,
+    ok(r && strlen(r) == 2000 * strlen("access_token=REDACTED") + 1999
+           && strstr(r, "access_token&") == NULL,
        "2000 bare access_token names are all redacted");
 }
 
@@ -292,9 +322,11 @@ static void test_request_line(void)
     is_str(mto_request_line_redact(pool, "GET /api?access_token=abc HTTP/1.1"),
            "GET /api?access_token=REDACTED HTTP/1.1", "the token in a request line is redacted");
     is_str(mto_request_line_redact(pool, "POST /a/b?x=1&access_token=abc&y=2 HTTP/1.0"),
-           "POST /a/b?x=1&access_token=REDACTED&y=2 HTTP/1.0", "method, path, other pairs and version are kept");
+           "POST /a/b?x=1&access_token=REDACTED&y=2 HTTP/1.0",
+           "method, path, other pairs and version are kept");
     is_str(mto_request_line_redact(pool, "GET /api?access_token=a&access_token=b HTTP/1.1"),
-           "GET /api?access_token=REDACTED&access_token=REDACTED HTTP/1.1", "repeated tokens are all redacted");
+           "GET /api?access_token=REDACTED&access_token=REDACTED HTTP/1.1",
+           "repeated tokens are all redacted");
     is_str(mto_request_line_redact(pool, "GET /api?access%5Ftoken=abc HTTP/1.1"),
            "GET /api?access%5Ftoken=REDACTED HTTP/1.1", "an encoded name is redacted");
     is_str(mto_request_line_redact(pool, "GET /api?access_token=%zz HTTP/1.1"),
@@ -303,12 +335,15 @@ static void test_request_line(void)
            "GET /api?access_token=REDACTED", "a line without a version (HTTP/0.9) is redacted");
     is_str(mto_request_line_redact(pool, "/api?access_token=abc"), "/api?access_token=REDACTED",
            "a bare target is redacted");
-    is_str(mto_request_line_redact(pool, "GET /api HTTP/1.1"), "GET /api HTTP/1.1", "no query: unchanged");
+    is_str(mto_request_line_redact(pool, "GET /api HTTP/1.1"), "GET /api HTTP/1.1",
+           "no query: unchanged");
     is_str(mto_request_line_redact(pool, "GET /api?a=1 HTTP/1.1"), "GET /api?a=1 HTTP/1.1",
            "a query without a token: unchanged");
-    is_str(mto_request_line_redact(pool, "GET /api? HTTP/1.1"), "GET /api? HTTP/1.1", "an empty query: unchanged");
+    is_str(mto_request_line_redact(pool, "GET /api? HTTP/1.1"), "GET /api? HTTP/1.1",
+           "an empty query: unchanged");
     is_str(mto_request_line_redact(pool, "GET /a?b=?&access_token=abc HTTP/1.1"),
-           "GET /a?b=?&access_token=REDACTED HTTP/1.1", "a '?' inside the query does not start it again");
+           "GET /a?b=?&access_token=REDACTED HTTP/1.1",
+           "a '?' inside the query does not start it again");
     is_str(mto_request_line_redact(pool, "GET  /api?access_token=abc  HTTP/1.1"),
            "GET  /api?access_token=REDACTED  HTTP/1.1", "extra spaces are kept");
     is_str(mto_request_line_redact(pool, "GET /api?q=hello world&access_token=abc HTTP/1.1"),
@@ -325,8 +360,8 @@ static void test_request_line(void)
            "GET /api?access_token=REDACTED", "a tab does not start the version");
     is_str(mto_request_line_redact(pool, ""), "", "an empty line stays empty");
     is_str(mto_request_line_redact(pool, NULL), NULL, "no request line: NULL");
-    is_str(mto_request_line_redact(pool, apr_pstrcat(pool, "GET /x?access_token=", repeat('q', 1 << 20),
-                                                     " HTTP/1.1", NULL)),
+    is_str(mto_request_line_redact(pool, apr_pstrcat(pool, "GET /x?access_token=",
+                                                     repeat('q', 1 << 20), " HTTP/1.1", NULL)),
            "GET /x?access_token=REDACTED HTTP/1.1", "a 1 MB token in a request line is redacted");
 }
 
@@ -337,19 +372,23 @@ static void test_quoted_string(void)
     is_str(mto_quoted_string(pool, NULL), "\"\"", "NULL gives \"\"");
     is_str(mto_quoted_string(pool, "a\"b"), "\"a\\\"b\"", "a '\"' is escaped");
     is_str(mto_quoted_string(pool, "a\\b"), "\"a\\\\b\"", "a backslash is escaped");
-    is_str(mto_quoted_string(pool, "\\"), "\"\\\\\"", "a trailing backslash cannot escape the closing quote");
+    is_str(mto_quoted_string(pool, "\\"), "\"\\\\\"",
+           "a trailing backslash cannot escape the closing quote");
     is_str(mto_quoted_string(pool, "\"\""), "\"\\\"\\\"\"", "only quotes: each is escaped");
     is_str(mto_quoted_string(pool, "a\r\nWWW-Authenticate: x"), "\"aWWW-Authenticate: x\"",
            "CR and LF are dropped (no header injection)");
-    is_str(mto_quoted_string(pool, "a\tb\x7f" "c\x01"), "\"abc\"", "tab, DEL and other controls are dropped");
+    is_str(mto_quoted_string(pool, "a\tb\x7f"
+                                   "c\x01"),
+           "\"abc\"", "tab, DEL and other controls are dropped");
     is_str(mto_quoted_string(pool, "caf\xc3\xa9"), "\"caf\xc3\xa9\"", "bytes above 0x7f are kept");
     is_str(mto_quoted_string(pool, "scope a b"), "\"scope a b\"", "spaces are kept");
     {
         const char *q = mto_quoted_string(pool, repeat('"', 1 << 16));
         apr_size_t i, n = strlen(q), bad = 0;
 
-        for (i = 1; i + 1 < n; i += 2)
+        for (i = 1; i + 1 < n; i += 2) {
             bad += q[i] != '\\' || q[i + 1] != '"';
+        }
         ok(n == 2 * (1 << 16) + 2 && q[0] == '"' && q[n - 1] == '"' && bad == 0,
            "64 K quotes become 64 K escaped quotes between two quotes");
     }

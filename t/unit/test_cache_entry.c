@@ -36,8 +36,9 @@ static void test_token(void)
     e = mto_token_to_entry(pool, &t, &len);
     got = mto_token_from_entry(pool, e, len);
     ok(got && same(got->client_id, "web-app") && same(got->user, "alice")
-       && same(got->scope, "profile_read alltimetables") && got->issued == 1700000000
-       && got->expires == 1700043200, "an access token comes back from its entry unchanged");
+           && same(got->scope, "profile_read alltimetables") && got->issued == 1700000000
+           && got->expires == 1700043200,
+       "an access token comes back from its entry unchanged");
     e = mto_token_to_entry(pool, &never, &len);
     got = mto_token_from_entry(pool, e, len);
     ok(got && got->expires == 0 && got->issued == 5, "a token that never expires keeps expires 0");
@@ -59,7 +60,8 @@ static void test_api_token(void)
     e = mto_api_token_to_entry(pool, &a, &len);
     got = mto_api_token_from_entry(pool, e, len);
     ok(got && same(got->name, "nightly-import") && got->is_elevated == 1
-       && got->authentication_required == 0, "an elevated API token comes back unchanged");
+           && got->authentication_required == 0,
+       "an elevated API token comes back unchanged");
     e = mto_api_token_to_entry(pool, &b, &len);
     got = mto_api_token_from_entry(pool, e, len);
     ok(got && got->is_elevated == 0 && got->authentication_required == 1,
@@ -90,11 +92,11 @@ static void test_client(void)
     e = mto_client_to_entry(pool, c, &len);
     got = mto_client_from_entry(pool, e, len);
     ok(got && same(got->client_id, "web-app") && same(got->secret_hash, "{SHA-256}ab")
-       && same(joined(got->scopes), "username profile_read alltimetables")
-       && same(joined(got->grant_types), "authorization_code refresh_token")
-       && same(joined(got->redirect_uris), "https://a.example/cb https://b.example/cb?x=1")
-       && !got->autoapprove_all && same(joined(got->autoapprove), "username")
-       && got->access_validity == -1 && got->refresh_validity == 0,
+           && same(joined(got->scopes), "username profile_read alltimetables")
+           && same(joined(got->grant_types), "authorization_code refresh_token")
+           && same(joined(got->redirect_uris), "https://a.example/cb https://b.example/cb?x=1")
+           && !got->autoapprove_all && same(joined(got->autoapprove), "username")
+           && got->access_validity == -1 && got->refresh_validity == 0,
        "a client comes back from its entry unchanged (lists in order)");
 
     c = client(NULL);
@@ -141,14 +143,16 @@ static void test_malformed(void)
 
     ok(mto_token_from_entry(pool, e, len - 1) == NULL, "a token entry cut short is refused");
     for (i = 0; i < len; i++) {
-        if (mto_token_from_entry(pool, e, i))
+        if (mto_token_from_entry(pool, e, i)) {
             all_refused = 0;
+        }
     }
     ok(all_refused, "every prefix of a token entry is refused");
     bad = apr_palloc(pool, len + 2);
     memcpy(bad, e, len);
     memcpy(bad + len, "x", 2);
-    ok(mto_token_from_entry(pool, bad, len + 1) == NULL, "a token entry with bytes after it is refused");
+    ok(mto_token_from_entry(pool, bad, len + 1) == NULL,
+       "a token entry with bytes after it is refused");
     bad = apr_pmemdup(pool, e, len);
     bad[1] = '2';
     ok(mto_token_from_entry(pool, bad, len) == NULL, "another version of the entry is refused");
@@ -161,39 +165,63 @@ static void test_malformed(void)
     ok(mto_token_from_entry(pool, "-", 1) == NULL, "the negative mark is no token");
     ok(mto_token_from_entry(pool, "", 0) == NULL, "an empty value is no token");
     ok(mto_token_from_entry(pool, NULL, 0) == NULL, "NULL is no token");
-    ok(mto_token_from_entry(pool, ENTRY("T1a\0b\0c\0x1\0" "2\0")) == NULL,
+    ok(mto_token_from_entry(pool, ENTRY("T1a\0b\0c\0x1\0"
+                                        "2\0"))
+           == NULL,
        "a number with letters is refused");
-    ok(mto_token_from_entry(pool, ENTRY("T1a\0b\0c\0-1\0" "2\0")) == NULL,
+    ok(mto_token_from_entry(pool, ENTRY("T1a\0b\0c\0-1\0"
+                                        "2\0"))
+           == NULL,
        "a negative issue time is refused");
-    ok(mto_token_from_entry(pool, ENTRY("T1a\0b\0c\0\0" "2\0")) == NULL, "an empty number is refused");
-    ok(mto_token_from_entry(pool, ENTRY("T1a\0b\0c\0" "99999999999999999999\0" "2\0")) == NULL,
+    ok(mto_token_from_entry(pool, ENTRY("T1a\0b\0c\0\0"
+                                        "2\0"))
+           == NULL,
+       "an empty number is refused");
+    ok(mto_token_from_entry(pool, ENTRY("T1a\0b\0c\0"
+                                        "99999999999999999999\0"
+                                        "2\0"))
+           == NULL,
        "a number beyond 64 bits is refused");
-    ok(mto_token_from_entry(pool, ENTRY("T1a\0b\0c\0" "1\0" "2\0")) != NULL,
+    ok(mto_token_from_entry(pool, ENTRY("T1a\0b\0c\0"
+                                        "1\0"
+                                        "2\0"))
+           != NULL,
        "(the well-formed entry those are made from is accepted)");
-    ok(mto_api_token_from_entry(pool, ENTRY("A1n\0" "2\0" "0\0")) == NULL, "a flag other than 0/1 is refused");
-    ok(mto_api_token_from_entry(pool, ENTRY("A1n\0" "1\0" "0\0")) != NULL,
+    ok(mto_api_token_from_entry(pool, ENTRY("A1n\0"
+                                            "2\0"
+                                            "0\0"))
+           == NULL,
+       "a flag other than 0/1 is refused");
+    ok(mto_api_token_from_entry(pool, ENTRY("A1n\0"
+                                            "1\0"
+                                            "0\0"))
+           != NULL,
        "(the well-formed API token entry is accepted)");
 }
 
 static void test_secret_for_cache(void)
 {
     const char *sha = "{SHA-256}9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-    const char *salted = "{SHA-256}{c2FsdA==}9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    const char *salted =
+        "{SHA-256}{c2FsdA==}9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     const char *bcrypt = "{bcrypt}$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy";
     const char *got;
 
     ok(same(mto_secret_for_cache(pool, sha), sha), "a {SHA-256} hash is cached as it is");
-    ok(same(mto_secret_for_cache(pool, salted), salted), "a salted {SHA-256} hash is cached as it is");
+    ok(same(mto_secret_for_cache(pool, salted), salted),
+       "a salted {SHA-256} hash is cached as it is");
     ok(same(mto_secret_for_cache(pool, bcrypt), bcrypt), "a {bcrypt} hash is cached as it is");
     got = mto_secret_for_cache(pool, "{noop}test");
     ok(same(got, sha), "a {noop} secret is cached as the {SHA-256} of the secret");
     ok(got && mto_secret_verify(pool, got, "test", NULL) == MTO_SECRET_MATCH
-       && mto_secret_verify(pool, got, "Test", NULL) == MTO_SECRET_MISMATCH,
+           && mto_secret_verify(pool, got, "Test", NULL) == MTO_SECRET_MISMATCH,
        "the cached form of a {noop} secret accepts the same secret, and only it");
     ok(mto_secret_for_cache(pool, "test") == NULL, "a value without a prefix is not cached");
     ok(mto_secret_for_cache(pool, "{MD5}abc") == NULL, "an unknown prefix is not cached");
-    ok(mto_secret_for_cache(pool, "{bcrypt}secret") == NULL, "a malformed {bcrypt} value is not cached");
-    ok(mto_secret_for_cache(pool, "{SHA-256}secret") == NULL, "a malformed {SHA-256} value is not cached");
+    ok(mto_secret_for_cache(pool, "{bcrypt}secret") == NULL,
+       "a malformed {bcrypt} value is not cached");
+    ok(mto_secret_for_cache(pool, "{SHA-256}secret") == NULL,
+       "a malformed {SHA-256} value is not cached");
     ok(mto_secret_for_cache(pool, "{noop}") == NULL, "an empty {noop} secret is not cached");
     ok(mto_secret_for_cache(pool, "") == NULL, "an empty column is not cached");
 }

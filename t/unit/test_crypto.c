@@ -17,31 +17,33 @@ static void check_str(const char *got, const char *want, const char *name)
     int same = got && want ? strcmp(got, want) == 0 : got == want;
 
     ok(same, "%s", name);
-    if (!same)
-        printf("#   got: '%s'\n#   expected: '%s'\n", got ? got : "(null)",
-               want ? want : "(null)");
+    if (!same) {
+        printf("#   got: '%s'\n#   expected: '%s'\n", got ? got : "(null)", want ? want : "(null)");
+    }
 }
 
 static int b64url_only(const char *s)
 {
-    return s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                          "0123456789-_") == strlen(s);
+    return s
+           && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789-_")
+                  == strlen(s);
 }
 
 static void test_sha256(apr_pool_t *p)
 {
     check_str(mto_sha256_hex(p, "test", 4),
-           "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-           "SHA-256 of \"test\" is the known lowercase hex");
+              "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+              "SHA-256 of \"test\" is the known lowercase hex");
     check_str(mto_sha256_hex(p, "abc", 3),
-           "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-           "SHA-256 of \"abc\" is the FIPS 180-2 vector");
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+              "SHA-256 of \"abc\" is the FIPS 180-2 vector");
     check_str(mto_sha256_hex(p, "", 0),
-           "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-           "SHA-256 of nothing is the known empty-input digest");
+              "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+              "SHA-256 of nothing is the known empty-input digest");
     check_str(mto_sha256_hex(p, NULL, 0),
-           "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-           "SHA-256 of a NULL pointer with length 0 is the empty-input digest");
+              "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+              "SHA-256 of a NULL pointer with length 0 is the empty-input digest");
     ok(strcmp(mto_sha256_hex(p, "a\0b", 3), mto_sha256_hex(p, "a", 1)) != 0,
        "SHA-256 does not stop at an embedded NUL");
 }
@@ -51,10 +53,10 @@ static void test_pkce_s256(apr_pool_t *p)
     const char *verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
     check_str(mto_sha256_b64url(p, verifier, strlen(verifier)),
-           "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-           "S256 of the RFC 7636 appendix B verifier is its code_challenge");
+              "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+              "S256 of the RFC 7636 appendix B verifier is its code_challenge");
     check_str(mto_sha256_b64url(p, "", 0), "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
-           "base64url SHA-256 has no padding and uses - and _");
+              "base64url SHA-256 has no padding and uses - and _");
 }
 
 static void test_hmac(apr_pool_t *p)
@@ -62,14 +64,14 @@ static void test_hmac(apr_pool_t *p)
     const char *data = "what do ya want for nothing?";
 
     check_str(mto_hmac_sha256_hex(p, (const unsigned char *)"Jefe", 4, data, strlen(data)),
-           "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
-           "HMAC-SHA256 matches RFC 4231 test case 2");
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+              "HMAC-SHA256 matches RFC 4231 test case 2");
     check_str(mto_hmac_sha256_hex(p, (const unsigned char *)"", 0, "", 0),
-           "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad",
-           "HMAC-SHA256 with an empty key and no data is the known value");
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad",
+              "HMAC-SHA256 with an empty key and no data is the known value");
     check_str(mto_hmac_sha256_hex(p, NULL, 0, "", 0),
-           "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad",
-           "HMAC-SHA256 with a NULL key of length 0 uses an empty key");
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad",
+              "HMAC-SHA256 with a NULL key of length 0 uses an empty key");
 }
 
 static void test_random(apr_pool_t *p)

@@ -16,7 +16,7 @@ static apr_pool_t *pool;
 /* RFC 7636 Appendix B. */
 #define VERIFIER  "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 #define CHALLENGE "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-#define NOW ((apr_int64_t)1700000000)
+#define NOW       ((apr_int64_t)1700000000)
 
 /* A form as the endpoints read it; NULL on a parse error. */
 static apr_table_t *form(const char *s)
@@ -97,7 +97,8 @@ static void test_code_redirect_uri(void)
     str_is(redeem("", &c), why, "redirect_uri: sent on authorize, missing here");
     str_is(redeem("redirect_uri=https%3A%2F%2Fb%2Fcb", &c), why,
            "redirect_uri: another registered one than on authorize");
-    str_is(redeem("redirect_uri=https%3A%2F%2Fa%2Fcb%2F", &c), why, "redirect_uri: not exactly equal");
+    str_is(redeem("redirect_uri=https%3A%2F%2Fa%2Fcb%2F", &c), why,
+           "redirect_uri: not exactly equal");
     str_is(redeem("redirect_uri=https%3A%2F%2Fa%2Fcb&redirect_uri=https%3A%2F%2Fa%2Fcb", &c), why,
            "redirect_uri: repeated");
     c = code_of("", "", "");
@@ -131,7 +132,8 @@ static void test_code_pkce(void)
     str_is(redeem("code_verifier=" VERIFIER, &c), NULL, "PKCE: plain verifier matches");
     str_is(redeem("code_verifier=" CHALLENGE, &c), bad, "PKCE: plain verifier mismatch");
     c.client_id = "other";
-    str_is(redeem("code_verifier=" VERIFIER, &c), "the authorization code was issued to another client",
+    str_is(redeem("code_verifier=" VERIFIER, &c),
+           "the authorization code was issued to another client",
            "PKCE: the client is checked before the verifier");
 }
 
@@ -153,8 +155,8 @@ static void test_refresh_mismatch(void)
     mto_refresh_t rt = refresh_of("app", NOW + 1);
 
     str_is(mto_refresh_mismatch("app", &rt, NOW), NULL, "refresh: live token of the client");
-    str_is(mto_refresh_mismatch("other", &rt, NOW), "the refresh token was issued to another client",
-           "refresh: issued to another client");
+    str_is(mto_refresh_mismatch("other", &rt, NOW),
+           "the refresh token was issued to another client", "refresh: issued to another client");
     rt.expires = NOW;
     str_is(mto_refresh_mismatch("app", &rt, NOW), "the refresh token has expired",
            "refresh: expiring this very second is expired");
@@ -187,7 +189,8 @@ static void test_refresh_scope(void)
            "refresh scope: the whole grant in another order");
     str_is(scope, "write read", "refresh scope: in the order asked, each once");
     str_is(refresh_scope("scope=read+admin", "read write admin", "read write", &scope),
-           "the requested scope exceeds the scope of the grant", "refresh scope: exceeds the grant");
+           "the requested scope exceeds the scope of the grant",
+           "refresh scope: exceeds the grant");
     ok(scope == NULL, "refresh scope: no scope set on refusal");
     str_is(refresh_scope("scope=read%22", "read write", "read write", &scope),
            "scope is not a space-separated list of scope names", "refresh scope: bad syntax");
@@ -235,9 +238,12 @@ static void test_authz_scope(void)
     str_is(mto_list_join(pool, g.scopes), "write", "authorize: the scope asked");
     str_is(authz("scope=read+admin", "read write", 0, &g, &d), "invalid_scope",
            "authorize: scope exceeding the client's");
-    str_is(d, "the requested scope is not allowed for this client", "authorize: exceeding, described");
-    str_is(authz("scope=read%22", "read write", 0, &g, &d), "invalid_scope", "authorize: bad scope syntax");
-    str_is(d, "scope is not a space-separated list of scope names", "authorize: bad syntax, described");
+    str_is(d, "the requested scope is not allowed for this client",
+           "authorize: exceeding, described");
+    str_is(authz("scope=read%22", "read write", 0, &g, &d), "invalid_scope",
+           "authorize: bad scope syntax");
+    str_is(d, "scope is not a space-separated list of scope names",
+           "authorize: bad syntax, described");
     str_is(authz("", "", 0, &g, &d), "invalid_scope", "authorize: a client without scopes");
     str_is(authz("scope=read&scope=read", "read write", 0, &g, &d), NULL,
            "authorize: a repeated scope counts as none asked");
@@ -259,15 +265,15 @@ static void test_authz_pkce(void)
     str_is(authz("code_challenge_method=S256", "read", 0, &g, &d), "invalid_request",
            "PKCE: method without challenge");
     str_is(d, "code_challenge_method without code_challenge", "PKCE: method alone, described");
-    str_is(authz("code_challenge=" CHALLENGE "&code_challenge_method=S256", "read", 1, &g, &d), NULL,
-           "PKCE: S256 when required");
+    str_is(authz("code_challenge=" CHALLENGE "&code_challenge_method=S256", "read", 1, &g, &d),
+           NULL, "PKCE: S256 when required");
     str_is(g.challenge, CHALLENGE, "PKCE: the challenge is kept");
     str_is(g.challenge_method, "S256", "PKCE: the method is kept");
     str_is(authz("code_challenge=" VERIFIER, "read", 0, &g, &d), NULL,
            "PKCE: no method means plain (RFC 7636 section 4.3)");
     str_is(g.challenge_method, "plain", "PKCE: plain recorded");
-    str_is(authz("code_challenge=" VERIFIER "&code_challenge_method=plain", "read", 0, &g, &d), NULL,
-           "PKCE: plain when not required");
+    str_is(authz("code_challenge=" VERIFIER "&code_challenge_method=plain", "read", 0, &g, &d),
+           NULL, "PKCE: plain when not required");
     str_is(authz("code_challenge=" VERIFIER "&code_challenge_method=plain", "read", 1, &g, &d),
            "invalid_request", "PKCE: plain when required");
     str_is(d, "code_challenge_method must be S256", "PKCE: plain when required, described");

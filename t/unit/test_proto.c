@@ -16,8 +16,9 @@ static apr_table_t *parse(const char *s, int max, const char **err)
 {
     apr_table_t *t = NULL;
 
-    if (mto_form_parse(pool, s, strlen(s), max, &t, err) != 0)
+    if (mto_form_parse(pool, s, strlen(s), max, &t, err) != 0) {
         return NULL;
+    }
     return t;
 }
 
@@ -91,9 +92,11 @@ static void test_form_parse(void)
     ok(parse("a=%C3%28", 10, &err) == NULL, "an escaped invalid UTF-8 sequence is refused");
     ok(parse("a=\xc3\x28", 10, &err) == NULL, "raw invalid UTF-8 bytes are refused");
     ok(parse("\xff=1", 10, &err) == NULL, "a name that is not UTF-8 is refused");
-    ok(mto_form_parse(pool, "a=1\0b=2", 7, 10, &t, &err) != 0, "a raw NUL byte in the body is refused");
+    ok(mto_form_parse(pool, "a=1\0b=2", 7, 10, &t, &err) != 0,
+       "a raw NUL byte in the body is refused");
     ok(mto_form_parse(pool, "a=12345", 3, 10, &t, &err) == 0
-       && strcmp(apr_table_get(t, "a"), "1") == 0, "only len bytes are read (no NUL needed)");
+           && strcmp(apr_table_get(t, "a"), "1") == 0,
+       "only len bytes are read (no NUL needed)");
     ok(mto_form_parse(pool, "a=%4", 3, 10, &t, &err) != 0,
        "an escape cut off by the length is refused, not read past");
 
@@ -113,7 +116,8 @@ static void test_form_parse(void)
 static void test_form_unescape(void)
 {
     is_str(mto_form_unescape(pool, "a+b%20c", 7), "a b c", "'+' and %%20 both decode to a space");
-    is_str(mto_form_unescape(pool, "%7e%7E", 6), "~~", "lowercase and uppercase hex digits decode alike");
+    is_str(mto_form_unescape(pool, "%7e%7E", 6), "~~",
+           "lowercase and uppercase hex digits decode alike");
     is_str(mto_form_unescape(pool, "", 0), "", "an empty component decodes to \"\"");
     is_str(mto_form_unescape(pool, "%25zz", 5), "%zz", "an escaped '%%' is not decoded twice");
     ok(mto_form_unescape(pool, "%zz", 3) == NULL, "%%zz is refused");
@@ -122,7 +126,8 @@ static void test_form_unescape(void)
     ok(mto_form_unescape(pool, "%00", 3) == NULL, "%%00 is refused");
     ok(mto_form_unescape(pool, "%C3%28", 6) == NULL, "%%C3%%28 (invalid UTF-8) is refused");
     ok(mto_form_unescape(pool, "%C0%80", 6) == NULL, "an overlong NUL (%%C0%%80) is refused");
-    is_str(mto_form_unescape(pool, "%E2%82%AC", 9), "\xe2\x82\xac", "a valid escaped UTF-8 character decodes");
+    is_str(mto_form_unescape(pool, "%E2%82%AC", 9), "\xe2\x82\xac",
+           "a valid escaped UTF-8 character decodes");
 }
 
 static void test_param(void)
@@ -132,10 +137,12 @@ static void test_param(void)
 
     ok(mto_param(t, "a", &v) == 0, "an absent parameter is 0");
     apr_table_addn(t, "a", "1");
-    ok(mto_param(t, "a", &v) == 1 && v && strcmp(v, "1") == 0, "a parameter given once is 1 with its value");
+    ok(mto_param(t, "a", &v) == 1 && v && strcmp(v, "1") == 0,
+       "a parameter given once is 1 with its value");
     apr_table_addn(t, "b", "x");
     apr_table_addn(t, "b", "x");
-    ok(mto_param(t, "b", &v) == -1, "a parameter given twice, even with the same value, is a duplicate");
+    ok(mto_param(t, "b", &v) == -1,
+       "a parameter given twice, even with the same value, is a duplicate");
     apr_table_addn(t, "C", "1");
     ok(mto_param(t, "c", &v) == 0, "parameter names are case-sensitive");
     apr_table_addn(t, "A", "2");
@@ -147,10 +154,14 @@ static void test_basic(void)
 {
     const char *id = NULL, *sec = NULL;
 
-    ok(mto_basic_credentials(pool, "Basic YTpi", &id, &sec) == 0, "valid Basic credentials are accepted");
-    ok(id && sec && strcmp(id, "a") == 0 && strcmp(sec, "b") == 0, "Basic gives client id and secret");
-    ok(mto_basic_credentials(pool, "basic YTpi", &id, &sec) == 0, "the scheme is case-insensitive (lowercase basic)");
-    ok(mto_basic_credentials(pool, "BASIC   YTpi", &id, &sec) == 0, "several spaces after the scheme are allowed");
+    ok(mto_basic_credentials(pool, "Basic YTpi", &id, &sec) == 0,
+       "valid Basic credentials are accepted");
+    ok(id && sec && strcmp(id, "a") == 0 && strcmp(sec, "b") == 0,
+       "Basic gives client id and secret");
+    ok(mto_basic_credentials(pool, "basic YTpi", &id, &sec) == 0,
+       "the scheme is case-insensitive (lowercase basic)");
+    ok(mto_basic_credentials(pool, "BASIC   YTpi", &id, &sec) == 0,
+       "several spaces after the scheme are allowed");
     id = sec = NULL;
     ok(mto_basic_credentials(pool, "Basic bXkrY2xpZW50OnAlMkJ3JTI1ZCUzQXg=", &id, &sec) == 0,
        "form-urlencoded credentials (RFC 6749 2.3.1) are accepted");
@@ -163,26 +174,44 @@ static void test_basic(void)
 
     ok(mto_basic_credentials(pool, "Bearer x", &id, &sec) == 1, "a Bearer header is not Basic (1)");
     ok(mto_basic_credentials(pool, NULL, &id, &sec) == 1, "no header is not Basic (1)");
-    ok(mto_basic_credentials(pool, "BasicYTpi", &id, &sec) == 1, "'BasicYTpi' is some other scheme (1)");
-    ok(mto_basic_credentials(pool, "Basic", &id, &sec) == 2, "'Basic' with no credentials is malformed");
-    ok(mto_basic_credentials(pool, "Basic ", &id, &sec) == 2, "'Basic ' with empty credentials is malformed");
-    ok(mto_basic_credentials(pool, "Basic\tYTpi", &id, &sec) == 2, "a tab after Basic is malformed");
-    ok(mto_basic_credentials(pool, "Basic Y2xpZW50", &id, &sec) == 2, "Basic without a colon is malformed");
-    ok(mto_basic_credentials(pool, "Basic OnNlY3JldA==", &id, &sec) == 2, "an empty client id is malformed");
-    ok(mto_basic_credentials(pool, "Basic YTp!", &id, &sec) == 2, "a character outside base64 is malformed");
-    ok(mto_basic_credentials(pool, "Basic YTp", &id, &sec) == 2, "base64 not a multiple of 4 is malformed");
-    ok(mto_basic_credentials(pool, "Basic YT pi", &id, &sec) == 2, "a space inside the base64 is malformed");
+    ok(mto_basic_credentials(pool, "BasicYTpi", &id, &sec) == 1,
+       "'BasicYTpi' is some other scheme (1)");
+    ok(mto_basic_credentials(pool, "Basic", &id, &sec) == 2,
+       "'Basic' with no credentials is malformed");
+    ok(mto_basic_credentials(pool, "Basic ", &id, &sec) == 2,
+       "'Basic ' with empty credentials is malformed");
+    ok(mto_basic_credentials(pool, "Basic\tYTpi", &id, &sec) == 2,
+       "a tab after Basic is malformed");
+    ok(mto_basic_credentials(pool, "Basic Y2xpZW50", &id, &sec) == 2,
+       "Basic without a colon is malformed");
+    ok(mto_basic_credentials(pool, "Basic OnNlY3JldA==", &id, &sec) == 2,
+       "an empty client id is malformed");
+    ok(mto_basic_credentials(pool, "Basic YTp!", &id, &sec) == 2,
+       "a character outside base64 is malformed");
+    ok(mto_basic_credentials(pool, "Basic YTp", &id, &sec) == 2,
+       "base64 not a multiple of 4 is malformed");
+    ok(mto_basic_credentials(pool, "Basic YT pi", &id, &sec) == 2,
+       "a space inside the base64 is malformed");
     ok(mto_basic_credentials(pool, "Basic YTpi ", &id, &sec) == 2, "a trailing space is malformed");
-    ok(mto_basic_credentials(pool, "Basic YQ=a", &id, &sec) == 2, "'=' inside the base64 is malformed");
+    ok(mto_basic_credentials(pool, "Basic YQ=a", &id, &sec) == 2,
+       "'=' inside the base64 is malformed");
     ok(mto_basic_credentials(pool, "Basic ====", &id, &sec) == 2, "padding only is malformed");
-    ok(mto_basic_credentials(pool, "Basic Y===", &id, &sec) == 2, "three '=' of padding is malformed");
-    ok(mto_basic_credentials(pool, "Basic YWJ=", &id, &sec) == 2, "non-zero bits before the padding are malformed");
-    ok(mto_basic_credentials(pool, "Basic YTpi-_==", &id, &sec) == 2, "the base64url alphabet is not base64");
-    ok(mto_basic_credentials(pool, "Basic YSUwMDpi", &id, &sec) == 2, "an encoded NUL in the client id is malformed");
-    ok(mto_basic_credentials(pool, "Basic YTolQzMlMjg=", &id, &sec) == 2, "invalid UTF-8 in the secret is malformed");
-    ok(mto_basic_credentials(pool, "Basic aWQ6/w==", &id, &sec) == 2, "a raw non-UTF-8 byte in the secret is malformed");
-    ok(mto_basic_credentials(pool, "Basic YQ==", &id, &sec) == 2, "a one-byte value without ':' is malformed");
-    ok(mto_basic_credentials(pool, apr_pstrcat(pool, "Basic ", repeat('Q', 65540), NULL), &id, &sec) == 2,
+    ok(mto_basic_credentials(pool, "Basic Y===", &id, &sec) == 2,
+       "three '=' of padding is malformed");
+    ok(mto_basic_credentials(pool, "Basic YWJ=", &id, &sec) == 2,
+       "non-zero bits before the padding are malformed");
+    ok(mto_basic_credentials(pool, "Basic YTpi-_==", &id, &sec) == 2,
+       "the base64url alphabet is not base64");
+    ok(mto_basic_credentials(pool, "Basic YSUwMDpi", &id, &sec) == 2,
+       "an encoded NUL in the client id is malformed");
+    ok(mto_basic_credentials(pool, "Basic YTolQzMlMjg=", &id, &sec) == 2,
+       "invalid UTF-8 in the secret is malformed");
+    ok(mto_basic_credentials(pool, "Basic aWQ6/w==", &id, &sec) == 2,
+       "a raw non-UTF-8 byte in the secret is malformed");
+    ok(mto_basic_credentials(pool, "Basic YQ==", &id, &sec) == 2,
+       "a one-byte value without ':' is malformed");
+    ok(mto_basic_credentials(pool, apr_pstrcat(pool, "Basic ", repeat('Q', 65540), NULL), &id, &sec)
+           == 2,
        "a huge Basic value is refused");
 }
 
@@ -213,7 +242,8 @@ static void test_lists(void)
     ok(mto_list_subset(mto_list_split(pool, ""), b), "the empty list is a subset of any list");
     ok(mto_list_subset(a, a), "a list is a subset of itself");
     is_str(mto_list_join(pool, mto_list_split(pool, "")), "", "an empty list joins to \"\"");
-    is_str(mto_list_join(pool, mto_list_split(pool, "x")), "x", "a one-item list joins to the item");
+    is_str(mto_list_join(pool, mto_list_split(pool, "x")), "x",
+           "a one-item list joins to the item");
     a = mto_list_split(pool, apr_pstrcat(pool, repeat('a', 65536), ",", repeat('a', 65536), NULL));
     ok(a->nelts == 1, "two huge equal items are one item");
 }
@@ -221,7 +251,8 @@ static void test_lists(void)
 static void test_scope(void)
 {
     ok(mto_scope_syntax_ok("profile_read"), "a single scope token is valid");
-    ok(mto_scope_syntax_ok("profile_read alltimetables"), "scopes separated by one space are valid");
+    ok(mto_scope_syntax_ok("profile_read alltimetables"),
+       "scopes separated by one space are valid");
     ok(mto_scope_syntax_ok("!#[]~"), "the edges of NQCHAR are valid");
     ok(!mto_scope_syntax_ok(""), "an empty scope is not valid");
     ok(!mto_scope_syntax_ok(NULL), "a NULL scope is not valid");
@@ -233,7 +264,8 @@ static void test_scope(void)
     ok(!mto_scope_syntax_ok("a\tb"), "a tab is not valid");
     ok(mto_scope_syntax_ok("a,b"), "a comma is NQCHAR, so part of one scope token");
     ok(list_is(mto_scope_split(pool, "a,b"), "a,b"), "a requested scope is not split on a comma");
-    ok(list_is(mto_scope_split(pool, "b a b"), "b a"), "a requested scope splits on spaces, duplicates dropped");
+    ok(list_is(mto_scope_split(pool, "b a b"), "b a"),
+       "a requested scope splits on spaces, duplicates dropped");
     ok(mto_scope_split(pool, NULL)->nelts == 0, "a NULL requested scope has no tokens");
     ok(!mto_scope_syntax_ok("caf\xc3\xa9"), "non-ASCII is not valid");
     ok(!mto_scope_syntax_ok("a\x7f"), "DEL is not valid");
@@ -249,33 +281,47 @@ static void test_pkce(void)
     ok(mto_pkce_verifier_ok(repeat('~', 128)), "a 128-character verifier is valid");
     ok(!mto_pkce_verifier_ok(repeat('a', 129)), "a 129-character verifier is too long");
     ok(!mto_pkce_verifier_ok(repeat('a', 65536)), "a 64 KB verifier is refused");
-    ok(!mto_pkce_verifier_ok(apr_pstrcat(pool, repeat('a', 42), "+", NULL)), "'+' is not allowed in a verifier");
-    ok(!mto_pkce_verifier_ok(apr_pstrcat(pool, repeat('a', 42), "=", NULL)), "'=' is not allowed in a verifier");
+    ok(!mto_pkce_verifier_ok(apr_pstrcat(pool, repeat('a', 42), "+", NULL)),
+       "'+' is not allowed in a verifier");
+    ok(!mto_pkce_verifier_ok(apr_pstrcat(pool, repeat('a', 42), "=", NULL)),
+       "'=' is not allowed in a verifier");
     ok(!mto_pkce_verifier_ok(NULL), "a NULL verifier is refused");
     ok(mto_pkce_verifier_ok(v), "the RFC 7636 appendix B verifier is valid");
 
-    ok(mto_pkce_challenge_ok("S256", c), "the RFC 7636 appendix B challenge is a valid S256 challenge");
-    ok(!mto_pkce_challenge_ok("S256", repeat('A', 42)), "an S256 challenge of 42 characters is refused");
-    ok(!mto_pkce_challenge_ok("S256", repeat('A', 44)), "an S256 challenge of 44 characters is refused");
-    ok(!mto_pkce_challenge_ok("S256", apr_pstrcat(pool, repeat('A', 42), "=", NULL)), "a padded S256 challenge is refused");
-    ok(!mto_pkce_challenge_ok("S256", apr_pstrcat(pool, repeat('A', 41), "~A", NULL)), "'~' in an S256 challenge is refused");
+    ok(mto_pkce_challenge_ok("S256", c),
+       "the RFC 7636 appendix B challenge is a valid S256 challenge");
+    ok(!mto_pkce_challenge_ok("S256", repeat('A', 42)),
+       "an S256 challenge of 42 characters is refused");
+    ok(!mto_pkce_challenge_ok("S256", repeat('A', 44)),
+       "an S256 challenge of 44 characters is refused");
+    ok(!mto_pkce_challenge_ok("S256", apr_pstrcat(pool, repeat('A', 42), "=", NULL)),
+       "a padded S256 challenge is refused");
+    ok(!mto_pkce_challenge_ok("S256", apr_pstrcat(pool, repeat('A', 41), "~A", NULL)),
+       "'~' in an S256 challenge is refused");
     ok(!mto_pkce_challenge_ok("S256", apr_pstrcat(pool, repeat('A', 42), "B", NULL)),
        "an S256 challenge no SHA-256 can encode to is refused");
     ok(!mto_pkce_challenge_ok("s256", c), "the method name is case-sensitive");
     ok(mto_pkce_challenge_ok("plain", v), "a plain challenge follows the verifier rule");
-    ok(!mto_pkce_challenge_ok("plain", repeat('a', 42)), "a 42-character plain challenge is refused");
-    ok(mto_pkce_challenge_ok("plain", repeat('a', 128)), "a 128-character plain challenge is valid");
-    ok(!mto_pkce_challenge_ok("plain", repeat('a', 129)), "a 129-character plain challenge is refused");
+    ok(!mto_pkce_challenge_ok("plain", repeat('a', 42)),
+       "a 42-character plain challenge is refused");
+    ok(mto_pkce_challenge_ok("plain", repeat('a', 128)),
+       "a 128-character plain challenge is valid");
+    ok(!mto_pkce_challenge_ok("plain", repeat('a', 129)),
+       "a 129-character plain challenge is refused");
     ok(!mto_pkce_challenge_ok("S512", c), "an unknown method is refused");
     ok(!mto_pkce_challenge_ok(NULL, c), "a NULL method is refused");
 
-    ok(mto_pkce_matches(pool, "S256", c, v), "the RFC 7636 appendix B verifier answers its S256 challenge");
-    ok(!mto_pkce_matches(pool, "S256", c, apr_pstrcat(pool, "e", v + 1, NULL)), "another verifier does not");
+    ok(mto_pkce_matches(pool, "S256", c, v),
+       "the RFC 7636 appendix B verifier answers its S256 challenge");
+    ok(!mto_pkce_matches(pool, "S256", c, apr_pstrcat(pool, "e", v + 1, NULL)),
+       "another verifier does not");
     ok(!mto_pkce_matches(pool, "S256", c, c), "the challenge itself is not a verifier for S256");
     ok(!mto_pkce_matches(pool, "plain", c, v), "an S256 challenge does not match as plain");
     ok(mto_pkce_matches(pool, "plain", v, v), "a plain verifier matches an equal challenge");
-    ok(!mto_pkce_matches(pool, "plain", v, apr_pstrcat(pool, v, "a", NULL)), "a longer plain verifier does not match");
-    ok(!mto_pkce_matches(pool, "plain", "short", "short"), "a too short plain verifier does not match");
+    ok(!mto_pkce_matches(pool, "plain", v, apr_pstrcat(pool, v, "a", NULL)),
+       "a longer plain verifier does not match");
+    ok(!mto_pkce_matches(pool, "plain", "short", "short"),
+       "a too short plain verifier does not match");
     ok(!mto_pkce_matches(pool, "PLAIN", v, v), "an unknown method never matches");
     ok(!mto_pkce_matches(pool, "S256", c, NULL), "a NULL verifier never matches");
 }
@@ -284,9 +330,11 @@ static void test_utf8(void)
 {
     ok(mto_utf8_ok("", 0), "the empty string is UTF-8");
     ok(mto_utf8_ok("abc", 3), "ASCII is UTF-8");
-    ok(mto_utf8_ok("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9), "two, three and four byte sequences are UTF-8");
+    ok(mto_utf8_ok("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9),
+       "two, three and four byte sequences are UTF-8");
     ok(mto_utf8_ok("\xf4\x8f\xbf\xbf", 4), "U+10FFFF is UTF-8");
-    ok(mto_utf8_ok("\xed\x9f\xbf\xee\x80\x80", 6), "U+D7FF and U+E000 around the surrogates are UTF-8");
+    ok(mto_utf8_ok("\xed\x9f\xbf\xee\x80\x80", 6),
+       "U+D7FF and U+E000 around the surrogates are UTF-8");
     ok(!mto_utf8_ok("a\0b", 3), "a NUL byte is refused");
     ok(!mto_utf8_ok("\xc0\x80", 2), "overlong C0 80 is refused");
     ok(!mto_utf8_ok("\xc1\xbf", 2), "overlong C1 BF is refused");
@@ -300,7 +348,10 @@ static void test_utf8(void)
     ok(!mto_utf8_ok("\x80", 1), "a lone continuation byte is refused");
     ok(!mto_utf8_ok("\xc3", 1), "a sequence truncated by the end is refused");
     ok(!mto_utf8_ok("\xe2\x82\xac", 2), "a sequence truncated by the length is refused");
-    ok(!mto_utf8_ok("\xe2\x82" "a", 3), "a sequence cut by an ASCII byte is refused");
+    ok(!mto_utf8_ok("\xe2\x82"
+                    "a",
+                    3),
+       "a sequence cut by an ASCII byte is refused");
     ok(!mto_utf8_ok("\xf0\x9f\x98\xc0", 4), "a bad last continuation byte is refused");
     ok(mto_utf8_ok("abc\xff", 3), "bytes past len are not read");
     ok(!mto_utf8_ok(NULL, 1), "NULL with a length is refused");

@@ -23,9 +23,9 @@ static void check_str(const char *got, const char *want, const char *name)
     int same = got && want ? strcmp(got, want) == 0 : got == want;
 
     ok(same, "%s", name);
-    if (!same)
-        printf("#   got: '%s'\n#   expected: '%s'\n", got ? got : "(null)",
-               want ? want : "(null)");
+    if (!same) {
+        printf("#   got: '%s'\n#   expected: '%s'\n", got ? got : "(null)", want ? want : "(null)");
+    }
 }
 
 static mto_secret_result_t verify(apr_pool_t *p, const char *stored, const char *presented)
@@ -53,8 +53,9 @@ static const char *bcrypt_as(apr_pool_t *p, const char *secret, char variant)
     unsigned char salt[16] = "0123456789abcdef";
     char out[64], *h;
 
-    if (apr_bcrypt_encode(secret, 4, salt, sizeof(salt), out, sizeof(out)) != APR_SUCCESS)
+    if (apr_bcrypt_encode(secret, 4, salt, sizeof(salt), out, sizeof(out)) != APR_SUCCESS) {
         return "{bcrypt}apr_bcrypt_encode failed";
+    }
     h = apr_pstrcat(p, "{bcrypt}", out, NULL);
     h[strlen("{bcrypt}") + 2] = variant;
     return h;
@@ -64,8 +65,8 @@ static void test_sha256(apr_pool_t *p)
 {
     const char *plain = "{SHA-256}9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     const char *upper = "{SHA-256}9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08";
-    const char *known = "{SHA-256}" SALT
-        "79faf26c217e54e5aa6abbf72059b7a665113dd5b655008467239c76af71fbea";
+    const char *known =
+        "{SHA-256}" SALT "79faf26c217e54e5aa6abbf72059b7a665113dd5b655008467239c76af71fbea";
     const char *salted = apr_pstrcat(p, "{SHA-256}", SALT,
                                      mto_sha256_hex(p, SECRET SALT, strlen(SECRET SALT)), NULL);
     const char *why = "unset";
@@ -82,9 +83,11 @@ static void test_sha256(apr_pool_t *p)
        "salted Spring SHA-256 refuses a wrong secret");
     ok(verify(p, known, SECRET) == MTO_SECRET_MATCH,
        "salted Spring SHA-256 digests secret + \"{salt}\" with the braces (known vector)");
-    ok(verify(p, apr_pstrcat(p, "{SHA-256}",
-                             mto_sha256_hex(p, SECRET SALT, strlen(SECRET SALT)), NULL),
-              SECRET) == MTO_SECRET_MISMATCH,
+    ok(verify(p,
+              apr_pstrcat(p, "{SHA-256}", mto_sha256_hex(p, SECRET SALT, strlen(SECRET SALT)),
+                          NULL),
+              SECRET)
+           == MTO_SECRET_MISMATCH,
        "a salted digest without its {salt} does not match");
     refused(p, "{SHA-256}" SECRET, "SHA-256 that is not 64 hex digits");
     refused(p, "{SHA-256}9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0",
@@ -186,12 +189,14 @@ static void test_hashing(apr_pool_t *p)
               "{SHA-256}9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
               "hash_sha256 writes {SHA-256} and lowercase hex");
     ok(verify(p, sha, SECRET) == MTO_SECRET_MATCH, "a written SHA-256 hash verifies");
-    ok(verify(p, sha, "wrong") == MTO_SECRET_MISMATCH, "a written SHA-256 hash refuses a wrong secret");
+    ok(verify(p, sha, "wrong") == MTO_SECRET_MISMATCH,
+       "a written SHA-256 hash refuses a wrong secret");
     ok(mto_secret_hash_sha256(p, NULL) == NULL, "hash_sha256 of NULL is NULL");
     ok(bc && strncmp(bc, "{bcrypt}$2y$04$", 15) == 0 && strlen(bc) == 68,
        "hash_bcrypt writes {bcrypt} and a 60-character $2y$ hash of the given cost");
     ok(verify(p, bc, SECRET) == MTO_SECRET_MATCH, "a written bcrypt hash verifies");
-    ok(verify(p, bc, "wrong") == MTO_SECRET_MISMATCH, "a written bcrypt hash refuses a wrong secret");
+    ok(verify(p, bc, "wrong") == MTO_SECRET_MISMATCH,
+       "a written bcrypt hash refuses a wrong secret");
     ok(bc && strcmp(bc, mto_secret_hash_bcrypt(p, SECRET, 4)) != 0,
        "two bcrypt hashes of one secret differ (random salt)");
     ok(mto_secret_hash_bcrypt(p, SECRET, 3) == NULL, "hash_bcrypt refuses cost 3");
@@ -205,7 +210,8 @@ static void test_hashing(apr_pool_t *p)
 
 static void test_api_tokens(apr_pool_t *p)
 {
-    const char *hashed = "{SHA-256}9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    const char *hashed =
+        "{SHA-256}9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     const char *upper = "{SHA-256}9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08";
 
     ok(mto_api_token_matches(p, "tok-123", "tok-123"), "a clear api token matches itself");
@@ -217,7 +223,8 @@ static void test_api_tokens(apr_pool_t *p)
     ok(!mto_api_token_matches(p, hashed, "Test"), "a {SHA-256} api token refuses another token");
     ok(!mto_api_token_matches(p, hashed, hashed),
        "presenting the stored {SHA-256} value itself does not match");
-    ok(!mto_api_token_matches(p, "{SHA-256}abc", "test"), "a malformed {SHA-256} api token matches nothing");
+    ok(!mto_api_token_matches(p, "{SHA-256}abc", "test"),
+       "a malformed {SHA-256} api token matches nothing");
     ok(!mto_api_token_matches(p, "tok-123", "") && !mto_api_token_matches(p, "tok-123", NULL),
        "an empty or NULL presented api token matches nothing");
     ok(!mto_api_token_matches(p, "", "") && !mto_api_token_matches(p, NULL, "x"),
