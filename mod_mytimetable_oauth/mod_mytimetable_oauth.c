@@ -40,13 +40,20 @@ static int mto_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 }
 
 /* Registers the SQL statements (mod_dbd's presence was checked in
- * check_config), makes the consent key and the caches.  Runs before
+ * check_config), makes the consent key, the caches and the shared counts
+ * of MyTimetableOAuthClientAuthLimit (endpoints/throttle.c), which the
+ * children inherit when they fork.  Runs before
  * mod_dbd's post_config so that mod_dbd sees the statements; the rest
  * does not mind when it runs. */
 static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
+    int rv;
+
     mto_store_register(pconf, s);
     mto_consent_init_key();
+    if ((rv = mto_throttle_post_config(pconf, plog, ptemp, s)) != OK) {
+        return rv;
+    }
     return mto_cache_post_config(pconf, plog, ptemp, s);
 }
 
@@ -107,7 +114,8 @@ static void mto_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(mto_cache_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* mod_dbd and the socache provider are loaded (`apachectl -t` too). */
     ap_hook_check_config(mto_check_config, NULL, NULL, APR_HOOK_MIDDLE);
-    /* SQL statements (before mod_dbd's post_config), consent key, caches. */
+    /* SQL statements (before mod_dbd's post_config), consent key, caches,
+     * the client authentication limit's shared counts. */
     ap_hook_post_config(mto_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     /* Per-child state of endpoints/client_auth.c, cache/cache.c and endpoints/purge.c. */
     ap_hook_child_init(mto_child_init, NULL, NULL, APR_HOOK_MIDDLE);

@@ -63,6 +63,7 @@ MyTimetableOAuthScope timetable_read "read the timetable"
 MyTimetableOAuthScope username "who you are"
 MyTimetableOAuthConsentTemplate $template
 MyTimetableOAuthPurgeInterval 0
+MyTimetableOAuthClientAuthLimit 10000 86400
 <Location /oauth/authorize>
     SetHandler mytimetable-oauth-authorize
 </Location>
@@ -88,11 +89,14 @@ MyTimetableOAuthPurgeInterval 0
     MyTimetableOAuthCodeLifetime 1
     MyTimetableOAuthCache none
     MyTimetableOAuthPurgeInterval 86400
+    MyTimetableOAuthClientAuthLimit off
 </VirtualHost>
 EOF
 syntax_ok('', 'the module and mod_dbd, no directive');
 syntax_ok($good, 'every directive with a good value');
 syntax_ok("MyTimetableOAuthCache none", 'MyTimetableOAuthCache none');
+syntax_ok("MyTimetableOAuthClientAuthLimit 1 1", 'MyTimetableOAuthClientAuthLimit 1 1');
+syntax_ok("MyTimetableOAuthClientAuthLimit OFF", 'MyTimetableOAuthClientAuthLimit OFF');
 syntax_ok("MyTimetableOAuthCache memcache:127.0.0.1:11211",
           'MyTimetableOAuthCache memcache:… with mod_socache_memcache loaded after it',
           load => ['socache_memcache']);
@@ -155,6 +159,20 @@ my @bad = (
     ['MyTimetableOAuthPurgeInterval 86401'],
     ['MyTimetableOAuthPurgeInterval hourly'],
 
+    ['MyTimetableOAuthClientAuthLimit 0 60'],
+    ['MyTimetableOAuthClientAuthLimit -1 60'],
+    ['MyTimetableOAuthClientAuthLimit 10001 60'],
+    ['MyTimetableOAuthClientAuthLimit 10 0'],
+    ['MyTimetableOAuthClientAuthLimit 10 86401'],
+    ['MyTimetableOAuthClientAuthLimit 10'],
+    ['MyTimetableOAuthClientAuthLimit ten 60'],
+    ['MyTimetableOAuthClientAuthLimit 10 1m'],
+    ['MyTimetableOAuthClientAuthLimit 10 ""'],
+    ['MyTimetableOAuthClientAuthLimit off 60'],
+    ['MyTimetableOAuthClientAuthLimit on'],
+    ['MyTimetableOAuthClientAuthLimit'],
+    ['MyTimetableOAuthClientAuthLimit 10 60 5'],
+
     ['MyTimetableOAuthScope "two words" "a scope with a space"'],
     ['MyTimetableOAuthScope "" "an empty scope name"'],
     ['MyTimetableOAuthScope say"hi "a quote in the name"'],
@@ -195,7 +213,7 @@ for my $line ('MyTimetableOAuthIssuer https://oauth.example.org',
               'MyTimetableOAuthTokenLifetime 60', 'MyTimetableOAuthCodeLifetime 60',
               'MyTimetableOAuthApprovalLifetime 60', 'MyTimetableOAuthRequirePKCE On',
               'MyTimetableOAuthCache none', 'MyTimetableOAuthCacheTTL 60',
-              'MyTimetableOAuthPurgeInterval 60',
+              'MyTimetableOAuthPurgeInterval 60', 'MyTimetableOAuthClientAuthLimit 10 60',
               'MyTimetableOAuthScope extra "an extra scope"',
               "MyTimetableOAuthConsentTemplate $template") {
     my ($directive) = $line =~ /^(\S+)/;

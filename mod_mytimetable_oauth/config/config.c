@@ -22,6 +22,8 @@
 #define MTO_DEFAULT_CACHE_TTL         300
 #define MTO_DEFAULT_PURGE_INTERVAL    60
 #define MTO_MAX_TEMPLATE_SIZE         (256 * 1024)
+#define MTO_DEFAULT_AUTH_LIMIT        10
+#define MTO_DEFAULT_AUTH_WINDOW       60
 
 /* The table as an array, for mto_conf_scopes: const and built by the
  * compiler, so that no request ever writes it. */
@@ -44,6 +46,8 @@ void *mto_create_server_conf(apr_pool_t *p, server_rec *s)
     c->require_pkce = MTO_UNSET;
     c->cache_ttl = MTO_UNSET;
     c->purge_interval = MTO_UNSET;
+    c->auth_limit = MTO_UNSET;
+    c->auth_window = MTO_UNSET;
     return c;
 }
 
@@ -65,6 +69,8 @@ void *mto_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MTO_MERGE_PTR(scopes);
     MTO_MERGE_PTR(consent_template);
     MTO_MERGE_NUM(purge_interval);
+    MTO_MERGE_NUM(auth_limit);
+    MTO_MERGE_NUM(auth_window);
     return m;
 }
 
@@ -129,6 +135,16 @@ apr_int64_t mto_conf_purge_interval(const mto_server_conf_t *c)
 apr_int64_t mto_conf_cache_ttl(const mto_server_conf_t *c)
 {
     return mto_or(c->cache_ttl, MTO_DEFAULT_CACHE_TTL);
+}
+
+int mto_conf_client_auth_limit(const mto_server_conf_t *c, int *window)
+{
+    if (c->auth_limit == MTO_UNSET) {
+        *window = MTO_DEFAULT_AUTH_WINDOW;
+        return MTO_DEFAULT_AUTH_LIMIT;
+    }
+    *window = c->auth_window;
+    return c->auth_limit;
 }
 
 const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c)
@@ -204,6 +220,39 @@ MTO_SECONDS_SETTER(mto_set_code_lifetime, code_lifetime, 1, MTO_MAX_CODE_LIFETIM
 MTO_SECONDS_SETTER(mto_set_approval_lifetime, approval_lifetime, 0, APR_INT64_C(315360000))
 MTO_SECONDS_SETTER(mto_set_cache_ttl, cache_ttl, 0, APR_INT64_C(86400))
 MTO_SECONDS_SETTER(mto_set_purge_interval, purge_interval, 0, APR_INT64_C(86400))
+
+/* MyTimetableOAuthClientAuthLimit N SECONDS, or off. */
+static const char *mto_set_client_auth_limit(cmd_parms *cmd, void *dc, const char *n,
+                                             const char *secs)
+{
+    mto_server_conf_t *c = mto_server_conf(cmd->server);
+    const char *err = mto_server_only(cmd);
+    char *end1 = NULL, *end2 = NULL;
+    apr_int64_t limit, window;
+
+    if (err) {
+        return err;
+    }
+    if (!secs && !strcasecmp(n, "off")) {
+        c->auth_limit = 0;
+        c->auth_window = 0;
+        return NULL;
+    }
+    errno = 0;
+    limit = apr_strtoi64(n, &end1, 10);
+    window = secs ? apr_strtoi64(secs, &end2, 10) : 0;
+    if (!secs || !*n || *end1 || !*secs || *end2 || errno || limit < 1
+        || limit > MTO_THROTTLE_MAX_LIMIT || window < 1 || window > MTO_THROTTLE_MAX_WINDOW) {
+        return apr_psprintf(cmd->pool,
+                            "MyTimetableOAuthClientAuthLimit: expects N SECONDS (N from 1 to %d, "
+                            "SECONDS from 1 to %d) or off, not '%s%s%s'",
+                            MTO_THROTTLE_MAX_LIMIT, MTO_THROTTLE_MAX_WINDOW, n, secs ? " " : "",
+                            secs ? secs : "");
+    }
+    c->auth_limit = (int)limit;
+    c->auth_window = (int)window;
+    return NULL;
+}
 
 static const char *mto_set_issuer(cmd_parms *cmd, void *dc, const char *arg)
 {
@@ -385,6 +434,9 @@ const command_rec mto_directives[] = {
     AP_INIT_TAKE1(
         "MyTimetableOAuthPurgeInterval", mto_set_purge_interval, NULL, RSRC_CONF,
         "Seconds between purges of expired codes, tokens and approvals, per child; 0: never (default 60)"),
+    AP_INIT_TAKE12(
+        "MyTimetableOAuthClientAuthLimit", mto_set_client_auth_limit, NULL, RSRC_CONF,
+        "Failed client authentications per client_id and address: N SECONDS, or off (default 10 60)"),
     AP_INIT_TAKE2(
         "MyTimetableOAuthScope", mto_add_scope, NULL, RSRC_CONF,
         "A scope and its consent text: NAME \"description\" (default: the six MyTimetable scopes)"),

@@ -25,6 +25,8 @@ typedef struct {
     apr_array_header_t *scopes;   /* mto_scope_def_t; NULL: the built-in six */
     const char *consent_template; /* contents of the file; NULL: built-in page */
     apr_int64_t purge_interval;   /* seconds between purges per child; 0 = never */
+    int auth_limit;               /* failed client authentications; 0 = off */
+    int auth_window;              /* ... within this many seconds */
 } mto_server_conf_t;
 
 /* Where the gate looks for an access token. */
@@ -51,6 +53,9 @@ apr_int64_t mto_conf_approval_lifetime(const mto_server_conf_t *c);
 int mto_conf_require_pkce(const mto_server_conf_t *c);
 apr_int64_t mto_conf_purge_interval(const mto_server_conf_t *c);
 apr_int64_t mto_conf_cache_ttl(const mto_server_conf_t *c);
+/* MyTimetableOAuthClientAuthLimit: 0 when off, else the limit N and
+ * *window its SECONDS. */
+int mto_conf_client_auth_limit(const mto_server_conf_t *c, int *window);
 const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c);
 /* The names of the scopes the server knows, in order (const char *). */
 apr_array_header_t *mto_conf_scope_names(apr_pool_t *p, const mto_server_conf_t *c);

@@ -18,5 +18,6 @@
 #include "core/bearer.h"      /* RFC 6750 credentials (bearer.c) */
 #include "core/cache_entry.h" /* rows as the cache keeps them (cache_entry.c) */
 #include "core/template.h"    /* the consent page template (template.c) */
+#include "core/throttle.h"    /* failure counts in shared slots (throttle.c) */
 
 #endif /* MTO_H */

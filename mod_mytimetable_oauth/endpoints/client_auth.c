@@ -129,7 +129,8 @@ static int mto_secret_ok(request_rec *r, const mto_client_t *client, const char 
 }
 
 mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *params,
-                                           mto_client_t **client, int *tried_basic)
+                                           mto_client_t **client, int *tried_basic,
+                                           apr_uint32_t *retry_after)
 {
     const char *auth = apr_table_get(r->headers_in, "Authorization");
     const char *id = NULL, *secret = NULL, *body_id = NULL, *body_secret = NULL;
@@ -139,6 +140,7 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
 
     *client = NULL;
     *tried_basic = auth != NULL;
+    *retry_after = 0;
     if (n_id < 0 || n_secret < 0) {
         return MTO_CLIENT_INVALID_REQUEST;
     }
@@ -158,12 +160,18 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
         return MTO_CLIENT_INVALID; /* no client authentication at all */
     }
 
+    /* Over the limit: refused before the client is looked up or its
+     * secret checked (README "Directive reference"). */
+    if ((*retry_after = mto_throttle_retry_after(r, id)) > 0) {
+        return MTO_CLIENT_THROTTLED;
+    }
     rc = mto_cached_client_get(r, id, client);
     if (rc == MTO_STORE_ERROR) {
         return MTO_CLIENT_UNAVAILABLE;
     }
     if (rc != MTO_STORE_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "unknown client %s", mto_log_safe(r, id));
+        mto_throttle_failed(r, id); /* probing for client_ids is limited too */
         return MTO_CLIENT_INVALID;
     }
     if (!mto_secret_ok(r, *client, secret)) {
@@ -171,15 +179,23 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
                       "client %s: wrong "
                       "client secret",
                       mto_log_safe(r, id));
+        mto_throttle_failed(r, id);
         *client = NULL;
         return MTO_CLIENT_INVALID;
     }
     return MTO_CLIENT_OK;
 }
 
-int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic)
+int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic,
+                         apr_uint32_t retry_after)
 {
     switch (rc) {
+    case MTO_CLIENT_THROTTLED:
+        /* RFC 6585 §4; the body as any RFC 6749 §5.2 client error. */
+        apr_table_setn(r->headers_out, "Retry-After", apr_psprintf(r->pool, "%u", retry_after));
+        return mto_send_oauth_error(r, HTTP_TOO_MANY_REQUESTS, "invalid_client",
+                                    "too many failed client authentications from this address; "
+                                    "retry later");
     case MTO_CLIENT_INVALID_REQUEST:
         return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "invalid_request",
                                     "use exactly one client authentication method, "
@@ -201,6 +217,7 @@ int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **param
     mto_client_auth_rc auth;
     const char *err, *dup;
     int rv, tried_basic;
+    apr_uint32_t retry_after;
 
     if (r->method_number != M_POST) {
         apr_table_setn(r->headers_out, "Allow", "POST");
@@ -218,9 +235,9 @@ int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **param
                                     apr_pstrcat(r->pool, "parameter given more than once: ", dup,
                                                 NULL));
     }
-    auth = mto_client_authenticate(r, *params, client, &tried_basic);
+    auth = mto_client_authenticate(r, *params, client, &tried_basic, &retry_after);
     if (auth != MTO_CLIENT_OK) {
-        return mto_client_auth_fail(r, auth, tried_basic);
+        return mto_client_auth_fail(r, auth, tried_basic, retry_after);
     }
     return OK;
 }

@@ -34,19 +34,38 @@ typedef enum {
     MTO_CLIENT_OK = 0,
     MTO_CLIENT_INVALID_REQUEST, /* both Basic and client_secret, … */
     MTO_CLIENT_INVALID,         /* unknown client, wrong or no secret: 401 */
-    MTO_CLIENT_UNAVAILABLE      /* the database failed */
+    MTO_CLIENT_UNAVAILABLE,     /* the database failed */
+    MTO_CLIENT_THROTTLED        /* too many failures of this client_id and address: 429 */
 } mto_client_auth_rc;
 
 /* Authenticates the client of a token/revoke/introspect request by
- * client_secret_basic or client_secret_post (README "Endpoints"). */
+ * client_secret_basic or client_secret_post (README "Endpoints"), unless
+ * its client_id and address are over MyTimetableOAuthClientAuthLimit:
+ * then *retry_after is the seconds until they may try again. */
 mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *params,
-                                           mto_client_t **client, int *tried_basic);
+                                           mto_client_t **client, int *tried_basic,
+                                           apr_uint32_t *retry_after);
 
 /* Per-child memory of successful slow ({bcrypt}) checks. */
 void mto_client_auth_child_init(apr_pool_t *pchild, server_rec *s);
 
-/* Sends the RFC 6749 §5.2 answer for a failed authentication; its status. */
-int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic);
+/* Sends the RFC 6749 §5.2 answer for a failed authentication (429 with
+ * Retry-After: retry_after for MTO_CLIENT_THROTTLED); its status. */
+int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic,
+                         apr_uint32_t retry_after);
+
+/* ------------------------------------------------------------ throttle.c */
+
+/* post_config: the shared table of MyTimetableOAuthClientAuthLimit's
+ * counts (none when every server has it off), before children fork. */
+int mto_throttle_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
+
+/* Seconds until client_id may try again from r's address, or 0. */
+apr_uint32_t mto_throttle_retry_after(request_rec *r, const char *client_id);
+
+/* Counts a failed authentication of client_id from r's address (logs
+ * MTO0050 when it reaches the limit). */
+void mto_throttle_failed(request_rec *r, const char *client_id);
 
 /* The start every client endpoint shares: POST only, a form body, each
  * parameter once, client authentication.  OK: *client is set and *params
