@@ -407,7 +407,10 @@ sub client_auth_refused {
     oauth_error_is($res, 401, 'invalid_client', "$what: wrong secret (client_secret_basic)");
     Test::More::like($res->header('WWW-Authenticate') // '', qr/^Basic\b/,
                      "$what: wrong secret (client_secret_basic): WWW-Authenticate: Basic");
-    $res = $post->([@$form, client_id => 'no-such-client', client_secret => $secret]);
+    # An id of its own: unknown client_ids count towards
+    # MyTimetableOAuthClientAuthLimit like known ones, and every caller shares 127.0.0.1.
+    my $unknown = sprintf 'no-such-client-%d-%d', $$, ++$client_seq;
+    $res = $post->([@$form, client_id => $unknown, client_secret => $secret]);
     oauth_error_is($res, 401, 'invalid_client', "$what: unknown client");
     $res = $post->([@$form, client_secret => $secret], client_basic_header($id, $secret));
     oauth_error_is($res, 400, 'invalid_request', "$what: Basic and client_secret at once");
