@@ -16,8 +16,10 @@
 #include "core/core.h"
 #include "tap.h"
 
-#define KEY_A APR_UINT64_C(0x0123456789abcdef)
-#define KEY_B APR_UINT64_C(0xfedcba9876543210)
+#define KEY_A  APR_UINT64_C(0x0123456789abcdef)
+#define KEY_B  APR_UINT64_C(0xfedcba9876543210)
+/* A key whose tag (high bits) and home slot (low bits) are both n. */
+#define KEY(n) ((apr_uint64_t)(n) << 40 | (apr_uint64_t)(n))
 
 static mto_throttle_t table(apr_uint32_t nslots)
 {
@@ -53,7 +55,8 @@ static void test_window(void)
     ok(mto_throttle_fail(&t, KEY_A, now + 10, 3, 60) == MTO_THROTTLE_COUNTED,
        "a fourth failure does not reach the limit again");
     ok(mto_throttle_blocked(&t, KEY_B, now + 10, 3, 60) == 0, "another key is not refused");
-    ok(mto_throttle_blocked(&t, KEY_A, now + 61, 3, 60) == 0, "once the window passed: not refused");
+    ok(mto_throttle_blocked(&t, KEY_A, now + 61, 3, 60) == 0,
+       "once the window passed: not refused");
     ok(mto_throttle_fail(&t, KEY_A, now + 61, 3, 60) == MTO_THROTTLE_COUNTED,
        "a failure after the window starts a new count");
     ok(mto_throttle_blocked(&t, KEY_A, now + 61, 1, 60) == 60, "... and a new window");
@@ -86,19 +89,19 @@ static void test_full(void)
         mto_throttle_fail(&t, KEY_A, now, 5, 60);
     }
     for (k = 1; k <= 7; k++) {
-        mto_throttle_fail(&t, k << 40 | k, now, 5, 60);
-        mto_throttle_fail(&t, k << 40 | k, now, 5, 60);
+        mto_throttle_fail(&t, KEY(k), now, 5, 60);
+        mto_throttle_fail(&t, KEY(k), now, 5, 60);
     }
     for (k = 100; k < 140; k++) {
-        rc = mto_throttle_fail(&t, k << 40 | k, now + 1, 5, 60);
+        rc = mto_throttle_fail(&t, KEY(k), now + 1, 5, 60);
         evicted += (rc & MTO_THROTTLE_EVICTED) != 0;
     }
     ok(evicted == 40, "a full table: each new key takes another's live slot (%d of 40)", evicted);
     ok(mto_throttle_blocked(&t, KEY_A, now + 1, 5, 60) == 59,
        "the key at its limit is not the one forgotten");
-    ok(mto_throttle_fail(&t, 139 << 40 | 139, now + 1, 5, 60) == MTO_THROTTLE_COUNTED,
+    ok(mto_throttle_fail(&t, KEY(139), now + 1, 5, 60) == MTO_THROTTLE_COUNTED,
        "the newest key goes on counting in its slot");
-    ok(mto_throttle_fail(&t, 200 << 40 | 200, now + 70, 5, 60) == MTO_THROTTLE_COUNTED,
+    ok(mto_throttle_fail(&t, KEY(200), now + 70, 5, 60) == MTO_THROTTLE_COUNTED,
        "once their windows passed, a slot is taken without forgetting anyone");
 }
 
@@ -109,6 +112,7 @@ static void test_processes(void)
     pid_t pids[4];
     int i, j, status, busy = 0;
 
+    fflush(stdout); /* else a child may print the parent's buffered TAP again */
     for (i = 0; i < 4; i++) {
         if ((pids[i] = fork()) == 0) {
             for (j = 0; j < 500; j++) {
