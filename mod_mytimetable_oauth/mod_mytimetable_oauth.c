@@ -144,7 +144,7 @@ static void mto_register_hooks(apr_pool_t *p)
     ap_hook_insert_error_filter(mto_gate_insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);
     /* The same under a local ErrorDocument (an internal redirect). */
     ap_hook_insert_filter(mto_gate_error_document, NULL, NULL, APR_HOOK_MIDDLE);
-    /* A token from the query string never reaches the access log. */
+    /* No access_token reaches the access log, for any request (gate/creds.c). */
     ap_hook_log_transaction(mto_gate_log_redact, NULL, NULL, APR_HOOK_REALLY_FIRST);
 }
 

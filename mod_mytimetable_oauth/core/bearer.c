@@ -281,6 +281,24 @@ char *mto_request_line_without_token(apr_pool_t *p, const char *line)
     return mto_request_line_rewrite(p, line, mto_query_without_token);
 }
 
+int mto_query_may_hold_token(const char *s)
+{
+    return s && (strstr(s, MTO_TOKEN_PARAM) || strchr(s, '%'));
+}
+
+char *mto_url_without_token(apr_pool_t *p, const char *url)
+{
+    const char *q = url ? strchr(url, '?') : NULL;
+    char *query;
+
+    if (!q) {
+        return url ? apr_pstrdup(p, url) : NULL;
+    }
+    query = mto_query_without_token(p, q + 1);
+    return apr_pstrcat(p, apr_pstrmemdup(p, url, q - url), query ? "?" : "", query ? query : "",
+                       NULL);
+}
+
 const char *mto_quoted_string(apr_pool_t *p, const char *s)
 {
     apr_size_t i, o = 0, len = s ? strlen(s) : 0;

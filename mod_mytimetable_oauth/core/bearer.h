@@ -40,6 +40,15 @@ char *mto_request_line_redact(apr_pool_t *p, const char *line);
  * without its "?" when nothing is left): what a backend may see. */
 char *mto_request_line_without_token(apr_pool_t *p, const char *line);
 
+/* Whether s (a query, URL or request line) may hold an access_token pair:
+ * it names one, or has a '%' that could spell it.  Cheap; 0 for NULL. */
+int mto_query_may_hold_token(const char *s);
+
+/* A URL ("proxy:http://host/path?query") without its access_token pairs
+ * (and without its "?" when nothing is left): the query runs from the first
+ * "?" to the end. */
+char *mto_url_without_token(apr_pool_t *p, const char *url);
+
 /* s as an RFC 9110 quoted-string (for WWW-Authenticate auth-params);
  * control characters are dropped. */
 const char *mto_quoted_string(apr_pool_t *p, const char *s);

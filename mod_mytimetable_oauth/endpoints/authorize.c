@@ -13,6 +13,7 @@
 #include "cache/cache.h"
 #include "respond/respond.h"
 #include "endpoints/endpoints.h"
+#include "gate/gate.h"
 
 #include <http_protocol.h>
 
@@ -278,6 +279,18 @@ int mto_handle_authorize(request_rec *r)
                       r->uri);
         return mto_send_html_error(r, HTTP_INTERNAL_SERVER_ERROR, "Server misconfigured",
                                    "The authorization endpoint is not protected by a login.");
+    }
+    if (mto_gate_authenticated(r)) {
+        /* A bearer token is no login: it would let its holder (or an
+         * elevated API token) grant any client codes as any user. */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "MTO0030: %s is behind AuthType " MTO_AUTH_TYPE ": the authorize "
+                      "endpoint needs a person's login (AuthType Basic, OpenID Connect, …), "
+                      "never the gate",
+                      ap_escape_logitem(r->pool, r->uri));
+        return mto_send_html_error(r, HTTP_INTERNAL_SERVER_ERROR, "Server misconfigured",
+                                   "The authorization endpoint is protected by access tokens "
+                                   "instead of a login.");
     }
     memset(&req, 0, sizeof(req));
     params = mto_authz_params(r, &bad, &bad_redirect);

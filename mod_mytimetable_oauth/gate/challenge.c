@@ -84,7 +84,7 @@ static void mto_json_body(request_rec *r, const char *error, const char *descrip
 static void mto_gate_error_response(request_rec *r, request_rec *failed)
 {
     int with_body = r == failed;
-    mto_gate_t *g = mto_gate_find(r);
+    mto_gate_t *g = mto_gate_decision(failed);
     const char *scope, *challenge = NULL;
 
     if (!g || g->granted) {
@@ -94,7 +94,10 @@ static void mto_gate_error_response(request_rec *r, request_rec *failed)
         /* A Bearer failure challenges with its error code; an API-token
          * failure only with the realm (a 401 needs a challenge), and a
          * 503 or requestedAuth 403 with none. */
-        if (!strcmp(g->error, "invalid_request") || !strcmp(g->error, "invalid_token")) {
+        if (!g->error) {
+            challenge = mto_challenge(failed, NULL, NULL, NULL); /* no credentials */
+        }
+        else if (!strcmp(g->error, "invalid_request") || !strcmp(g->error, "invalid_token")) {
             challenge = mto_challenge(failed, g->error, g->description, NULL);
         }
         else if (r->status == HTTP_UNAUTHORIZED) {

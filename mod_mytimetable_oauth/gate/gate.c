@@ -4,13 +4,17 @@
  *
  * A request behind the gate flows one way:
  *   header_parser      forged identity headers removed
- *   check_access       credentials read and looked up once (mto_gate_get);
- *                      a malformed or invalid credential stops here
+ *   check_access       the decision (mto_gate_get): credentials of the
+ *                      request the client sent (creds.c, read and looked up
+ *                      once) weighed with this Location's settings; a
+ *                      malformed or invalid credential stops here, and the
+ *                      token is taken away (PassToken Off)
  *   check_authn        r->user from the access token or an elevated API token
  *   authz providers    Require oauth-scope / api-token (require.c)
- *   fixups             identity handed on, the token taken away
- *   log_transaction    a token from the query string redacted before logging
- * Error answers are shaped in one place, challenge.c.
+ *   fixups             identity handed on
+ *   log_transaction    access_token redacted before logging (creds.c)
+ * Each request, sub-requests and internal redirects included, has its own
+ * decision in its own pool; error answers are shaped in challenge.c.
  */
 #include "log.h"
 #include "config/config.h"
@@ -30,9 +34,6 @@ static const char *const mto_identity_headers[] = { "X-OAuth-User", "X-OAuth-Sco
 static const char *const mto_identity_cgi_vars[] = { "HTTP_X_OAUTH_USER", "HTTP_X_OAUTH_SCOPE",
                                                      "HTTP_X_OAUTH_CLIENT_ID", NULL };
 
-#define MTO_API_TOKEN_HEADER      "apiToken"
-#define MTO_REQUESTED_AUTH_HEADER "requestedAuth"
-
 static int mto_gate_active(request_rec *r, const mto_dir_conf_t **dc)
 {
     const char *type = ap_auth_type(r);
@@ -41,15 +42,27 @@ static int mto_gate_active(request_rec *r, const mto_dir_conf_t **dc)
     return (type && !strcasecmp(type, MTO_AUTH_TYPE)) || (*dc)->require_api_token == 1;
 }
 
-mto_gate_t *mto_gate_find(request_rec *r)
+mto_gate_t *mto_gate_decision(request_rec *r)
 {
-    for (; r; r = r->main ? r->main : r->prev) {
-        mto_gate_t *g = ap_get_module_config(r->request_config, &mytimetable_oauth_module);
-        if (g) {
-            return g;
-        }
+    mto_gate_t *g = ap_get_module_config(r->request_config, &mytimetable_oauth_module);
+
+    if (g) {
+        return g;
+    }
+    /* httpd skipped r's access checks for these two (request.c): the
+     * decision of the request whose configuration r shares holds. */
+    if (r->prev && r->prev->per_dir_config == r->per_dir_config) {
+        return mto_gate_decision(r->prev);
+    }
+    if (r->main && r->main->per_dir_config == r->per_dir_config) {
+        return mto_gate_decision(r->main);
     }
     return NULL;
+}
+
+int mto_gate_authenticated(const request_rec *r)
+{
+    return r->ap_auth_type && !strcasecmp(r->ap_auth_type, MTO_AUTH_TYPE);
 }
 
 int mto_gate_fail(mto_gate_t *g, int status, const char *error, const char *description, int json)
@@ -61,23 +74,22 @@ int mto_gate_fail(mto_gate_t *g, int status, const char *error, const char *desc
     return status;
 }
 
-/* ------------------------------------------------------------ credentials */
+/* ------------------------------------------------------------ the decision */
 
-/* Bearer token from where the Location allows it (RFC 6750 §2). */
-static int mto_gate_read_token(request_rec *r, const mto_dir_conf_t *dc, mto_gate_t *g)
+static int mto_gate_unavailable(mto_gate_t *g)
+{
+    return mto_gate_fail(g, HTTP_SERVICE_UNAVAILABLE, "temporarily_unavailable",
+                         "the authorization server cannot reach its database", 1);
+}
+
+/* The bearer token from where the Location allows it (RFC 6750 §2). */
+static int mto_gate_pick_token(const mto_dir_conf_t *dc, const mto_gate_creds_t *c, mto_gate_t *g)
 {
     int accept =
         dc->accept_in == MTO_UNSET ? MTO_TOKEN_IN_HEADER | MTO_TOKEN_IN_QUERY : dc->accept_in;
-    const char *from_header = NULL, *from_query = NULL;
-    int h = MTO_CRED_ABSENT, q = MTO_CRED_ABSENT;
+    int h = accept & MTO_TOKEN_IN_HEADER ? c->header : MTO_CRED_ABSENT;
+    int q = accept & MTO_TOKEN_IN_QUERY ? c->query : MTO_CRED_ABSENT;
 
-    if (accept & MTO_TOKEN_IN_HEADER) {
-        h = mto_bearer_from_header(r->pool, apr_table_get(r->headers_in, "Authorization"),
-                                   &from_header);
-    }
-    if (accept & MTO_TOKEN_IN_QUERY) {
-        q = mto_bearer_from_query(r->pool, r->args, &from_query);
-    }
     if (h == MTO_CRED_MALFORMED || q == MTO_CRED_MALFORMED) {
         return mto_gate_fail(g, HTTP_BAD_REQUEST, "invalid_request",
                              h == MTO_CRED_MALFORMED
@@ -92,77 +104,30 @@ static int mto_gate_read_token(request_rec *r, const mto_dir_conf_t *dc, mto_gat
     g->token_in = h == MTO_CRED_FOUND   ? MTO_TOKEN_IN_HEADER
                   : q == MTO_CRED_FOUND ? MTO_TOKEN_IN_QUERY
                                         : 0;
-    g->token = from_header ? from_header : from_query;
+    g->token = h == MTO_CRED_FOUND ? c->header_token : q == MTO_CRED_FOUND ? c->query_token : NULL;
     return OK;
 }
 
-static int mto_gate_unavailable(mto_gate_t *g)
+static int mto_gate_check_api_token(const mto_gate_creds_t *c, mto_gate_t *g)
 {
-    return mto_gate_fail(g, HTTP_SERVICE_UNAVAILABLE, "temporarily_unavailable",
-                         "the authorization server cannot reach its database", 1);
-}
-
-/* A value no api_tokens row can hold is unknown without asking: bytes that
- * are not UTF-8 make PostgreSQL fail the query (a 503 for a client's junk). */
-static int mto_gate_api_token_plausible(const char *presented)
-{
-    return *presented && mto_utf8_ok(presented, strlen(presented));
-}
-
-static int mto_gate_check_api_token(request_rec *r, mto_gate_t *g)
-{
-    const char *presented = apr_table_get(r->headers_in, MTO_API_TOKEN_HEADER);
-    mto_api_token_t *api = NULL;
-
-    if (!presented) {
+    switch (c->api_rc) {
+    case -1:
         return OK;
-    }
-    switch (mto_gate_api_token_plausible(presented) ? mto_cached_api_token_get(r, presented, &api)
-                                                    : MTO_STORE_NOTFOUND) {
     case MTO_STORE_OK:
-        g->api = api;
+        g->api = c->api;
         return OK;
     case MTO_STORE_ERROR:
         return mto_gate_unavailable(g);
     default:
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      "unknown API token "
-                      "presented for %s",
-                      r->uri);
         return mto_gate_fail(g, HTTP_UNAUTHORIZED, "invalid_api_token", "the apiToken is not known",
                              1);
     }
 }
 
-static int mto_gate_check_access_token(request_rec *r, mto_gate_t *g, apr_int64_t now)
-{
-    mto_token_t *t = NULL;
-
-    if (!g->token) {
-        return OK;
-    }
-    switch (mto_cached_token_get(r, mto_sha256_hex(r->pool, g->token, strlen(g->token)), &t)) {
-    case MTO_STORE_OK:
-        break;
-    case MTO_STORE_ERROR:
-        return mto_gate_unavailable(g);
-    default:
-        return mto_gate_fail(g, HTTP_UNAUTHORIZED, "invalid_token",
-                             "the access token is unknown or revoked", 1);
-    }
-    if (t->expires != 0 && t->expires <= now) {
-        return mto_gate_fail(g, HTTP_UNAUTHORIZED, "invalid_token", "the access token expired", 1);
-    }
-    g->oauth = t;
-    g->user = t->user;
-    g->scopes = mto_list_split(r->pool, t->scope);
-    return OK;
-}
-
 /* requestedAuth: an elevated API token acts as any user, with every scope. */
-static int mto_gate_check_requested_auth(request_rec *r, mto_gate_t *g)
+static int mto_gate_check_requested_auth(request_rec *r, mto_gate_creds_t *c, mto_gate_t *g)
 {
-    const char *as = apr_table_get(r->headers_in, MTO_REQUESTED_AUTH_HEADER);
+    const char *as = c->requested_as;
 
     if (!as) {
         return OK;
@@ -175,19 +140,50 @@ static int mto_gate_check_requested_auth(request_rec *r, mto_gate_t *g)
         return mto_gate_fail(g, HTTP_BAD_REQUEST, "invalid_request",
                              "requestedAuth is not a user name", 1);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  "elevated API token %s "
-                  "acts as user %s",
-                  mto_log_safe(r, g->api->name), mto_log_safe(r, as));
-    g->oauth = NULL;
+    if (!c->requested_logged) {
+        c->requested_logged = 1;
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "elevated API token %s acts as user %s",
+                      mto_log_safe(r, g->api->name), mto_log_safe(r, as));
+    }
     g->user = as;
     g->scopes = mto_conf_scope_names(r->pool, mto_server_conf(r->server));
+    return OK;
+}
+
+/* The access token, looked up for real whenever it decides something: when
+ * nothing else made a user, and whenever the API token says
+ * authentication_required (whatever the Require lines are). */
+static int mto_gate_check_access_token(request_rec *r, mto_gate_creds_t *c, mto_gate_t *g)
+{
+    int need = g->api && g->api->authentication_required;
+    int i = g->token_in == MTO_TOKEN_IN_QUERY;
+
+    if (!g->token) {
+        /* No credentials: a bare challenge (RFC 6750 §3.1). */
+        return need ? mto_gate_fail(g, HTTP_UNAUTHORIZED, NULL, NULL, 0) : OK;
+    }
+    if (g->user && !need) {
+        return OK;
+    }
+    mto_gate_creds_lookup(r, c, i);
+    if (c->looked[i].status == HTTP_SERVICE_UNAVAILABLE) {
+        return mto_gate_unavailable(g);
+    }
+    if (c->looked[i].status != OK) {
+        return mto_gate_fail(g, HTTP_UNAUTHORIZED, "invalid_token", c->looked[i].description, 1);
+    }
+    if (!g->user) {
+        g->oauth = c->looked[i].row;
+        g->user = g->oauth->user;
+        g->scopes = c->looked[i].scopes;
+    }
     return OK;
 }
 
 mto_gate_t *mto_gate_get(request_rec *r)
 {
     const mto_dir_conf_t *dc;
+    mto_gate_creds_t *c;
     mto_gate_t *g;
 
     /* Only behind the gate: an ungated ErrorDocument of a failed request
@@ -195,31 +191,23 @@ mto_gate_t *mto_gate_get(request_rec *r)
     if (!mto_gate_active(r, &dc)) {
         return NULL;
     }
-    if ((g = mto_gate_find(r))) {
+    if ((g = ap_get_module_config(r->request_config, &mytimetable_oauth_module))) {
         return g;
     }
     g = apr_pcalloc(r->pool, sizeof(*g));
     ap_set_module_config(r->request_config, &mytimetable_oauth_module, g);
     g->status = OK;
-
-    if (r->args) {
-        /* Redacted however it was spelt, even where not accepted. */
-        g->query_has_token = strcmp(mto_query_redact(r->pool, r->args), r->args) != 0;
-        if (g->query_has_token) {
-            r->the_request = mto_request_line_redact(r->pool, r->the_request);
-            /* Nothing on the way may keep a page that holds it (RFC 6750 §2.3). */
-            apr_table_setn(r->err_headers_out, "Cache-Control", "private");
-        }
+    c = mto_gate_creds(r);
+    if (c->query != MTO_CRED_ABSENT) {
+        /* Nothing on the way may keep a page that holds it (RFC 6750 §2.3). */
+        apr_table_setn(r->err_headers_out, "Cache-Control", "private");
     }
-    /* Once per request: sub-requests and internal redirects found the
-     * main request's state above.  (Tests count this line.) */
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                  "gate: credentials "
-                  "looked up for %s",
-                  ap_escape_logitem(r->pool, r->uri));
-    if (mto_gate_read_token(r, dc, g) == OK && mto_gate_check_api_token(r, g) == OK
-        && mto_gate_check_requested_auth(r, g) == OK && !g->user) {
-        mto_gate_check_access_token(r, g, apr_time_sec(apr_time_now()));
+    if (mto_gate_pick_token(dc, c, g) == OK && mto_gate_check_api_token(c, g) == OK
+        && mto_gate_check_requested_auth(r, c, g) == OK) {
+        mto_gate_check_access_token(r, c, g);
+    }
+    if (dc->pass_token != 1) {
+        mto_gate_take_token(r, c);
     }
     return g;
 }
@@ -306,17 +294,27 @@ static void mto_gate_set_env(request_rec *r, const char *name, const char *value
 int mto_gate_fixups(request_rec *r)
 {
     const mto_dir_conf_t *dc;
-    mto_gate_t *g = mto_gate_find(r);
+    mto_gate_t *g;
     const char *scope;
 
-    if (!g || !mto_gate_active(r, &dc)) {
+    if (!mto_gate_active(r, &dc)) {
         return DECLINED;
     }
-    /* Denials of Require lines that other lines outvoted are void, and
-     * an error the backend answers is its own. */
-    g->missing_scopes = NULL;
-    g->api_token_denied = 0;
-    g->granted = 1;
+    if (!(g = ap_get_module_config(r->request_config, &mytimetable_oauth_module))) {
+        /* Access checks shared with the request r came from: its decision,
+         * read only.  Failing that, a decision of r's own. */
+        g = mto_gate_decision(r);
+        if (!g && (g = mto_gate_get(r))->status != OK) {
+            return g->status;
+        }
+    }
+    else {
+        /* Denials of Require lines that other lines outvoted are void, and
+         * an error the backend answers is its own. */
+        g->missing_scopes = NULL;
+        g->api_token_denied = 0;
+        g->granted = 1;
+    }
 
     /* Again: header_parser runs for main requests only, and a sub-request
      * of an ungated one inherits its headers and CGI variables. */
@@ -341,41 +339,12 @@ int mto_gate_fixups(request_rec *r)
         mto_gate_set_env(r, "MYTIMETABLE_API_TOKEN", g->api->name);
     }
     if (dc->pass_token != 1) {
-        if (g->token_in == MTO_TOKEN_IN_HEADER) {
-            apr_table_unset(r->headers_in, "Authorization");
-        }
-        else if (g->token_in == MTO_TOKEN_IN_QUERY) {
-            /* mod_proxy and CGI's QUERY_STRING read r->args; CGI's
-             * REQUEST_URI is the request line's target (REDACTED so far). */
-            r->args = mto_query_without_token(r->pool, r->args);
-            r->parsed_uri.query = r->args;
-            r->unparsed_uri = mto_request_line_without_token(r->pool, r->unparsed_uri);
+        /* Taken away when the decision was made; once more for what came
+         * after (a sub-request sharing its main request's decision), and
+         * the request line's REDACTED pair too (CGI's REQUEST_URI). */
+        mto_gate_take_token(r, mto_gate_creds(r));
+        if (mto_query_may_hold_token(r->the_request)) {
             r->the_request = mto_request_line_without_token(r->pool, r->the_request);
-        }
-    }
-    return DECLINED;
-}
-
-/* A token from the query string never reaches the access log: %r, %q and
- * %U%q all come from these fields of the requests the logger looks at. */
-int mto_gate_log_redact(request_rec *r)
-{
-    request_rec *rr;
-
-    while (r->prev) {
-        r = r->prev;
-    }
-    for (rr = r; rr; rr = rr->next) {
-        mto_gate_t *g = ap_get_module_config(rr->request_config, &mytimetable_oauth_module);
-
-        if (g && g->query_has_token) {
-            for (rr = r; rr; rr = rr->next) {
-                rr->the_request = mto_request_line_redact(rr->pool, rr->the_request);
-                rr->args = mto_query_redact(rr->pool, rr->args);
-                rr->unparsed_uri = mto_request_line_redact(rr->pool, rr->unparsed_uri);
-                rr->parsed_uri.query = rr->args;
-            }
-            break;
         }
     }
     return DECLINED;

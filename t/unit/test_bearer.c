@@ -394,6 +394,24 @@ static void test_quoted_string(void)
     }
 }
 
+/* A proxy URL made from the raw request (ProxyPass nocanon, [P] rules). */
+static void test_url(void)
+{
+    is_str(mto_url_without_token(pool, "proxy:http://b:8080/x?a=1&access_token=abc&b=2"),
+           "proxy:http://b:8080/x?a=1&b=2", "a proxy URL loses its access_token pair only");
+    is_str(mto_url_without_token(pool, "proxy:http://b/x?access_token=abc"), "proxy:http://b/x",
+           "a proxy URL with the token alone loses its '?'");
+    is_str(mto_url_without_token(pool, "proxy:http://b/x?%61ccess_token=abc"), "proxy:http://b/x",
+           "an encoded name is taken away too");
+    is_str(mto_url_without_token(pool, "proxy:http://b/x"), "proxy:http://b/x",
+           "a proxy URL without a query stays as it is");
+    is_str(mto_url_without_token(pool, NULL), NULL, "no URL: NULL");
+    ok(!mto_query_may_hold_token(NULL), "may hold a token: not NULL");
+    ok(!mto_query_may_hold_token("GET /x?a=1 HTTP/1.1"), "may hold a token: not a plain query");
+    ok(mto_query_may_hold_token("a=1&access_token=x"), "may hold a token: the name");
+    ok(mto_query_may_hold_token("a=1&%61ccess_token=x"), "may hold a token: a percent sign");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -405,6 +423,7 @@ int main(void)
     test_redact();
     test_request_line();
     test_quoted_string();
+    test_url();
     apr_pool_destroy(pool);
     apr_terminate();
     return done_testing();
