@@ -105,10 +105,12 @@ apr_int64_t mto_col_i64(const mto_row_t *row, int n, apr_int64_t dflt)
  * pool shrinks to nothing).  No busy timeout can be set before mod_dbd's
  * prepares, so an open that failed fast is tried again, with doubling waits,
  * while the retry budget lasts; one that failed slowly (a connect timeout)
- * is not repeated.  Only while the database is up: once a connection failed
- * after all its tries, it is an outage, the database is marked down
- * (database.c), and the one try after each down interval is a single one.
- * So a stream of requests during an outage costs each of them nothing. */
+ * is not repeated.  Once a connection failed after all its tries, it is an
+ * outage: the database is marked down (database.c), and until the down
+ * interval ends the requests of this process fail at once.  The one request
+ * that tries after each interval retries as above (a database that is back
+ * may be locked by a checkpoint just then): an outage costs a process one
+ * slow request per interval, not one per request. */
 #define MTO_CONN_RETRY_BUDGET apr_time_from_msec(500)
 #define MTO_CONN_FIRST_WAIT   apr_time_from_msec(25)
 
@@ -123,7 +125,7 @@ ap_dbd_t *mto_conn(request_rec *r)
         return NULL;
     }
     /* A failed ap_dbd_acquire is not remembered: each call opens anew. */
-    while (!(dbd = mto_dbd_acquire(r)) && turn == MTO_DB_UP && apr_time_now() + wait < give_up) {
+    while (!(dbd = mto_dbd_acquire(r)) && apr_time_now() + wait < give_up) {
         apr_sleep(wait);
         wait *= 2;
     }
