@@ -9,7 +9,8 @@
  * The cache only ever saves work.  Whatever fails (a busy lock, a dead
  * memcached) makes the caller ask the database instead: the gate never
  * waits for the lock.  Only forgetting a revoked token waits, because that
- * must not be skipped.
+ * must not be skipped.  Without a lock (memcache, redis) the order of writes
+ * of core/cache_rules.c keeps a revoked row from coming back.
  */
 #include "log.h"
 #include "config/config.h"
@@ -134,8 +135,9 @@ const char *mto_cache_check(apr_pool_t *p, server_rec *s)
 static const char *mto_cache_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
                                     const char *spec, mto_cache_t **out)
 {
-    /* Hints for shmcb's layout: a kind and a SHA-256 in hex, a token row. */
-    static const struct ap_socache_hints hints = { 66, 160, 60 * APR_USEC_PER_SEC };
+    /* Hints for shmcb's layout: a database fingerprint, a kind and a
+     * SHA-256 in hex; a token row. */
+    static const struct ap_socache_hints hints = { 83, 160, 60 * APR_USEC_PER_SEC };
     const char *name, *args, *err;
     mto_cache_t *c;
     apr_status_t rv;
@@ -302,6 +304,15 @@ static mto_cache_t *mto_cache_of(request_rec *r)
     return mto_caches ? apr_hash_get(mto_caches, &r->server, sizeof(r->server)) : NULL;
 }
 
+/* Every key begins with the fingerprint of the server's database: a cache
+ * shared by servers of several databases (a virtual host with DBDParams of
+ * its own that inherits the main server's cache, two deployments on one
+ * memcached) never answers one database's look-up with another's row. */
+static const char *mto_cache_key(request_rec *r, const char *key)
+{
+    return apr_pstrcat(r->pool, mto_store_database_id(r->server), ":", key, NULL);
+}
+
 /* The provider's retrieve, under the lock the caller holds. */
 static apr_status_t mto_cache_retrieve(request_rec *r, const mto_cache_t *c, const char *key,
                                        const char **value, apr_size_t *len)
@@ -328,7 +339,7 @@ int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_
     if (!c || !mto_cache_lock(r, c, 0)) {
         return 0;
     }
-    rv = mto_cache_retrieve(r, c, key, value, len);
+    rv = mto_cache_retrieve(r, c, mto_cache_key(r, key), value, len);
     mto_cache_unlock(c);
     if (rv != APR_SUCCESS && !APR_STATUS_IS_NOTFOUND(rv)) {
         mto_cache_failed(r, c, rv, "read");
@@ -336,28 +347,45 @@ int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_
     return rv == APR_SUCCESS;
 }
 
-static int mto_cache_is_negative(const char *value, apr_size_t len)
+/* ------------------------------------------------------------ the rules */
+
+/* The provider as core/cache_rules.c's store, under the lock the caller
+ * holds; keys are full keys (mto_cache_key). */
+typedef struct {
+    request_rec *r;
+    const mto_cache_t *c;
+} mto_kv_ctx_t;
+
+static apr_status_t mto_kv_retrieve(void *ctx, const char *key, const char **value, apr_size_t *len)
 {
-    return len == strlen(MTO_CACHE_NEGATIVE) && !memcmp(value, MTO_CACHE_NEGATIVE, len);
+    mto_kv_ctx_t *k = ctx;
+
+    return mto_cache_retrieve(k->r, k->c, key, value, len);
 }
 
-/* Stores value until expiry.  A row never replaces a negative entry: that
- * may be the mark of a revocation that happened while this request read
- * the row.  Returns the provider's status (APR_SUCCESS when skipped). */
-static apr_status_t mto_cache_store(request_rec *r, const mto_cache_t *c, const char *key,
-                                    const char *value, apr_size_t len, apr_time_t expiry)
+static apr_status_t mto_kv_store(void *ctx, const char *key, const char *value, apr_size_t len,
+                                 apr_time_t expiry)
 {
-    const char *old;
-    apr_size_t old_len;
+    mto_kv_ctx_t *k = ctx;
 
-    if (!mto_cache_is_negative(value, len)
-        && mto_cache_retrieve(r, c, key, &old, &old_len) == APR_SUCCESS
-        && mto_cache_is_negative(old, old_len)) {
-        return APR_SUCCESS;
-    }
-    return c->provider->store(c->instance, r->server, (const unsigned char *)key,
-                              (unsigned int)strlen(key), expiry, (unsigned char *)value,
-                              (unsigned int)len, r->pool);
+    return k->c->provider->store(k->c->instance, k->r->server, (const unsigned char *)key,
+                                 (unsigned int)strlen(key), expiry, (unsigned char *)value,
+                                 (unsigned int)len, k->r->pool);
+}
+
+static apr_status_t mto_kv_remove(void *ctx, const char *key)
+{
+    mto_kv_ctx_t *k = ctx;
+
+    return k->c->provider->remove(k->c->instance, k->r->server, (const unsigned char *)key,
+                                  (unsigned int)strlen(key), k->r->pool);
+}
+
+static mto_kv_t mto_kv_of(mto_kv_ctx_t *ctx)
+{
+    mto_kv_t kv = { ctx, mto_kv_retrieve, mto_kv_store, mto_kv_remove };
+
+    return kv;
 }
 
 /* memcache and redis count in whole seconds and refuse less than one. */
@@ -367,15 +395,20 @@ static int mto_cache_storable(apr_size_t len, apr_time_t expiry)
 }
 
 void mto_cache_put(request_rec *r, const char *key, const char *value, apr_size_t len,
-                   apr_time_t expiry)
+                   apr_time_t expiry, apr_time_t trust_until)
 {
     mto_cache_t *c = mto_cache_of(r);
+    mto_kv_ctx_t ctx = { r, c };
+    mto_kv_t kv = mto_kv_of(&ctx);
     apr_status_t rv;
 
     if (!c || !mto_cache_storable(len, expiry) || !mto_cache_lock(r, c, 0)) {
         return;
     }
-    rv = mto_cache_store(r, c, key, value, len, expiry);
+    key = mto_cache_key(r, key);
+    rv = mto_kv_is_negative(value, len)
+             ? mto_kv_store(&ctx, key, value, len, expiry)
+             : mto_kv_put_row(r->pool, &kv, key, value, len, expiry, trust_until);
     mto_cache_unlock(c);
     if (rv != APR_SUCCESS) {
         mto_cache_failed(r, c, rv, "write");
@@ -385,13 +418,15 @@ void mto_cache_put(request_rec *r, const char *key, const char *value, apr_size_
 int mto_cache_forget(request_rec *r, const char *key, apr_time_t expiry)
 {
     mto_cache_t *c = mto_cache_of(r);
+    mto_kv_ctx_t ctx = { r, c };
+    mto_kv_t kv = mto_kv_of(&ctx);
     apr_status_t rv = APR_EGENERAL;
 
     if (!c || !mto_cache_storable(1, expiry)) {
         return 1;
     }
     if (mto_cache_lock(r, c, 1)) {
-        rv = mto_cache_store(r, c, key, MTO_CACHE_NEGATIVE, strlen(MTO_CACHE_NEGATIVE), expiry);
+        rv = mto_kv_revoke(r->pool, &kv, mto_cache_key(r, key), expiry);
         mto_cache_unlock(c);
         if (rv != APR_SUCCESS) {
             mto_cache_failed(r, c, rv, "write");

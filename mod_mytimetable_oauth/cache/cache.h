@@ -13,12 +13,13 @@
 
 /* The socache of MyTimetableOAuthCache: one instance per server that sets
  * the directive, shared by the virtual hosts that inherit it.  Keys are
- * short text (a kind and a digest, never a secret); values are entries of
+ * short text (a kind and a digest, never a secret), to which the cache adds
+ * the fingerprint of the server's database; values are entries of
  * cache_entry.c or MTO_CACHE_NEGATIVE, "no such row".  Every failure (no
  * cache, a busy lock, a dead memcached) reads as a miss or skips the write,
  * with a warning at most once a minute per process. */
 typedef struct mto_cache mto_cache_t;
-#define MTO_CACHE_NEGATIVE "-"
+#define MTO_CACHE_NEGATIVE MTO_KV_NEGATIVE
 
 /* A MyTimetableOAuthCache value (NULL: not set): 0 for "none"; otherwise 1,
  * the provider's *name (shmcb when not set) and its *args (NULL: none). */
@@ -40,13 +41,15 @@ void mto_cache_child_init(apr_pool_t *pchild, server_rec *s);
 int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_t *len);
 
 /* Stores a value until expiry; never waits for the lock.  A row never
- * replaces a negative entry (see mto_cache_forget). */
+ * replaces a negative entry, nor stays when a revocation of key came in
+ * between, or when the clock passed trust_until first (mto_kv_put_row). */
 void mto_cache_put(request_rec *r, const char *key, const char *value, apr_size_t len,
-                   apr_time_t expiry);
+                   apr_time_t expiry, apr_time_t trust_until);
 
 /* Replaces whatever the cache holds for key by a negative entry until
- * expiry, waiting for the lock: after a revocation, a look-up that read the
- * row just before cannot put it back.  0 when the cache failed. */
+ * expiry, waiting for the lock, and leaves a revocation mark as long: a
+ * look-up that read the row just before cannot put it back, with or
+ * without a lock (core/cache_rules.c).  0 when the cache failed. */
 int mto_cache_forget(request_rec *r, const char *key, apr_time_t expiry);
 
 /* -------------------------------------------------------- cached_store.c */

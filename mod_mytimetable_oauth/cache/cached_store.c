@@ -9,13 +9,15 @@
  * or revoked tokens does not cost a query each; a database failure never is.
  * An access token's entry never outlives the token.  The revocations done
  * here replace the entries of the tokens they revoked by negative ones.
+ * The cache adds the database's fingerprint to every key (cache.c).
  */
 #include "log.h"
 #include "config/config.h"
 #include "cache/cache.h"
 
-/* Seconds a negative entry lives at most; also the life of the mark a
- * revocation leaves (long enough for any look-up in flight to finish). */
+/* Seconds a negative entry lives at most; also the life of the marks a
+ * revocation leaves (long enough for any look-up in flight to finish: one
+ * that took half of it does not cache its row). */
 #define MTO_NEGATIVE_TTL 30
 
 #define MTO_KEY_TOKEN     "t:"
@@ -76,11 +78,14 @@ static int mto_cache_answers(request_rec *r, const mto_kind_t *kind, const char 
     return answered;
 }
 
-/* Remembers the database's answer rc: the row as entry (NULL: not to be
- * cached) until row_expires (epoch seconds; 0: no end), or its absence. */
+/* Remembers the database's answer rc, asked at fetched: the row as entry
+ * (NULL: not to be cached) until row_expires (epoch seconds; 0: no end), or
+ * its absence.  A row is trusted for half a revocation mark's life after
+ * it was read (core/cache_rules.c). */
 static void mto_remember(request_rec *r, const char *key, mto_store_rc rc, const char *entry,
-                         apr_size_t len, apr_int64_t row_expires)
+                         apr_size_t len, apr_int64_t row_expires, apr_time_t fetched)
 {
+    apr_time_t trust_until = fetched + apr_time_from_sec(MTO_NEGATIVE_TTL) / 2;
     apr_int64_t ttl = mto_ttl(r);
     apr_time_t expiry;
 
@@ -90,14 +95,14 @@ static void mto_remember(request_rec *r, const char *key, mto_store_rc rc, const
     if (rc == MTO_STORE_NOTFOUND) {
         expiry =
             apr_time_now() + apr_time_from_sec(ttl < MTO_NEGATIVE_TTL ? ttl : MTO_NEGATIVE_TTL);
-        mto_cache_put(r, key, MTO_CACHE_NEGATIVE, strlen(MTO_CACHE_NEGATIVE), expiry);
+        mto_cache_put(r, key, MTO_CACHE_NEGATIVE, strlen(MTO_CACHE_NEGATIVE), expiry, trust_until);
     }
     else if (rc == MTO_STORE_OK && entry) {
         expiry = apr_time_now() + apr_time_from_sec(ttl);
         if (row_expires > 0 && apr_time_from_sec(row_expires) < expiry) {
             expiry = apr_time_from_sec(row_expires);
         }
-        mto_cache_put(r, key, entry, len, expiry);
+        mto_cache_put(r, key, entry, len, expiry, trust_until);
     }
 }
 
@@ -108,16 +113,18 @@ static mto_store_rc mto_cached_get(request_rec *r, const mto_kind_t *kind, const
     const char *entry = NULL;
     apr_size_t len = 0;
     apr_int64_t expires = 0;
+    apr_time_t fetched;
     mto_store_rc rc;
 
     if (mto_cache_answers(r, kind, key, row, &rc)) {
         return rc;
     }
+    fetched = apr_time_now();
     rc = kind->fetch(r, id, row);
     if (rc == MTO_STORE_OK) {
         entry = kind->encode(r, *row, &len, &expires);
     }
-    mto_remember(r, key, rc, entry, len, expires);
+    mto_remember(r, key, rc, entry, len, expires, fetched);
     return rc;
 }
 

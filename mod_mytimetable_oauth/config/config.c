@@ -9,6 +9,7 @@
 #include "log.h"
 #include "config/config.h"
 #include "endpoints/endpoints.h"
+#include "store/store.h"
 
 #include <apr_file_io.h>
 #include <apr_uri.h>
@@ -456,5 +457,11 @@ const command_rec mto_directives[] = {
      * then declined to the core, so with the core's contexts and syntax. */
     AP_INIT_RAW_ARGS("SetHandler", mto_metadata_note_handler, NULL, OR_FILEINFO,
                      "a handler name that overrides any other configured handler (the core's)"),
+    /* mod_dbd's: noted for the cache keys (store/database.c), then declined
+     * to mod_dbd, with its contexts and syntax.  httpd offers a directive to
+     * every module that declares it, whatever the order of LoadModule. */
+    AP_INIT_TAKE1("DBDriver", mto_store_note_dbd, NULL, RSRC_CONF, "SQL driver (mod_dbd's)"),
+    AP_INIT_TAKE1("DBDParams", mto_store_note_dbd, NULL, RSRC_CONF,
+                  "SQL driver parameters (mod_dbd's)"),
     { NULL }
 };

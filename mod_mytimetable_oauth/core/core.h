@@ -17,6 +17,7 @@
 #include "core/proto.h"       /* Basic credentials, scope syntax, PKCE, URLs (proto.c) */
 #include "core/bearer.h"      /* RFC 6750 credentials (bearer.c) */
 #include "core/cache_entry.h" /* rows as the cache keeps them (cache_entry.c) */
+#include "core/cache_rules.h" /* database fingerprints, writes around revocations */
 #include "core/template.h"    /* the consent page template (template.c) */
 #include "core/throttle.h"    /* failure counts in shared slots (throttle.c) */
 

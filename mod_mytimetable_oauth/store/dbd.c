@@ -52,6 +52,7 @@ void mto_store_register(apr_pool_t *pconf, server_rec *s)
     module *dbd = ap_find_linked_module("mod_dbd.c");
     apr_hash_t *done = apr_hash_make(pconf);
 
+    mto_store_databases_init(pconf, s);
     for (sp = s; sp; sp = sp->next) {
         /* Once per mod_dbd configuration: virtual hosts without DBD
          * directives share the main server's, and a second registration
@@ -104,26 +105,31 @@ apr_int64_t mto_col_i64(const mto_row_t *row, int n, apr_int64_t dflt)
  * pool shrinks to nothing).  No busy timeout can be set before mod_dbd's
  * prepares, so an open that failed fast is tried again, with doubling waits,
  * while the retry budget lasts; one that failed slowly (a connect timeout)
- * is not repeated. */
+ * is not repeated.  Once a connection failed after all its tries, it is an
+ * outage: the database is marked down (database.c), and until the down
+ * interval ends the requests of this process fail at once.  The one request
+ * that tries after each interval retries as above (a database that is back
+ * may be locked by a checkpoint just then): an outage costs a process one
+ * slow request per interval, not one per request. */
 #define MTO_CONN_RETRY_BUDGET apr_time_from_msec(500)
 #define MTO_CONN_FIRST_WAIT   apr_time_from_msec(25)
 
 ap_dbd_t *mto_conn(request_rec *r)
 {
+    mto_db_turn_t turn = mto_db_turn(r);
     apr_time_t give_up = apr_time_now() + MTO_CONN_RETRY_BUDGET;
     apr_interval_time_t wait = MTO_CONN_FIRST_WAIT;
     ap_dbd_t *dbd;
 
+    if (turn == MTO_DB_DOWN) {
+        return NULL;
+    }
     /* A failed ap_dbd_acquire is not remembered: each call opens anew. */
     while (!(dbd = mto_dbd_acquire(r)) && apr_time_now() + wait < give_up) {
         apr_sleep(wait);
         wait *= 2;
     }
-    if (!dbd) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      "MTO0018: no database connection (DBDriver/DBDParams; "
-                      "see mod_dbd's messages above)");
-    }
+    mto_db_outcome(r, turn, dbd != NULL);
     return dbd;
 }
 

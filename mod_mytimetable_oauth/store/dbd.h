@@ -22,8 +22,20 @@ typedef struct {
     apr_dbd_row_t *row;
 } mto_row_t;
 
-/* This request's connection, or NULL (logged). */
+/* This request's connection, or NULL (logged): at once while the database
+ * is marked down (database.c). */
 ap_dbd_t *mto_conn(request_rec *r);
+
+/* database.c: each server's database, from post_config on. */
+void mto_store_databases_init(apr_pool_t *pconf, server_rec *s);
+
+/* Whether this request may connect: MTO_DB_UP (yes), MTO_DB_PROBE (yes, the
+ * one try after a down interval), MTO_DB_DOWN (no: marked down a moment
+ * ago).  Then mto_db_outcome says whether it connected; a failure marks
+ * the database down and logs, once per interval. */
+typedef enum { MTO_DB_UP, MTO_DB_PROBE, MTO_DB_DOWN } mto_db_turn_t;
+mto_db_turn_t mto_db_turn(request_rec *r);
+void mto_db_outcome(request_rec *r, mto_db_turn_t turn, int connected);
 
 /* Runs a SELECT; *res is ready for mto_next_row.  Returns 0, or non-zero.
  * args are the statement's parameters, as strings. */

@@ -10,6 +10,7 @@
 #define MTO_STORE_H
 
 #include <httpd.h>
+#include <http_config.h>
 
 #include "core/core.h"
 #include "store/statements.h" /* MTO_PURGE_BATCH */
@@ -27,6 +28,13 @@ typedef enum {
 void mto_store_register(apr_pool_t *pconf, server_rec *s);
 /* True when mod_dbd is loaded (checked at check_config). */
 int mto_store_available(void);
+
+/* database.c: DBDriver and DBDParams, noted for their server and declined
+ * to mod_dbd (an entry of config/config.c's command table). */
+const char *mto_store_note_dbd(cmd_parms *cmd, void *dc, const char *arg);
+/* The fingerprint of the database s uses (DBDriver and DBDParams, as mod_dbd
+ * merges them): the cache keys carry it.  From post_config on. */
+const char *mto_store_database_id(server_rec *s);
 
 /* ------------------------------------------------- read.c, write.c */
 

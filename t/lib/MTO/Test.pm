@@ -24,6 +24,7 @@ use IO::Socket::INET ();
 use JSON ();
 use MIME::Base64 ();
 use POSIX ();
+use Time::HiRes ();
 use URI ();
 use URI::Escape ();
 
@@ -748,9 +749,14 @@ sub sqlite_unreadable {
     }
 }
 
+# A connection that failed marks the database down for a second in each
+# httpd process (README "Database down"): when files were made readable
+# again, sqlite_readable waits that second, so that the next request tries.
 sub sqlite_readable {
+    my $any = %unreadable;
     chmod $unreadable{$_}, $_ for keys %unreadable;
     %unreadable = ();
+    Time::HiRes::sleep(1.1) if $any;
 }
 
 END { local $?; sqlite_readable() }
