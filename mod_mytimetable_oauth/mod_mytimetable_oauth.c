@@ -40,9 +40,9 @@ static int mto_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 }
 
 /* Registers the SQL statements (mod_dbd's presence was checked in
- * check_config), makes the consent key, the caches and the shared counts
- * of MyTimetableOAuthClientAuthLimit (endpoints/throttle.c), which the
- * children inherit when they fork.  Runs before
+ * check_config), draws the random secret key, makes the caches and the
+ * shared counts of MyTimetableOAuthClientAuthLimit (endpoints/throttle.c),
+ * which the children inherit when they fork.  Runs before
  * mod_dbd's post_config so that mod_dbd sees the statements; the rest
  * does not mind when it runs. */
 static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
@@ -50,7 +50,7 @@ static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     int rv;
 
     mto_store_register(pconf, s);
-    mto_consent_init_key();
+    mto_secret_key_init_random();
     if ((rv = mto_throttle_post_config(pconf, plog, ptemp, s)) != OK) {
         return rv;
     }

@@ -2,7 +2,9 @@
 # authentication as at the token endpoint; {"active":false} and nothing else
 # for anything unknown, expired, revoked, rotated or issued to another
 # client; for a live token of the client: active, scope, client_id, username,
-# token_type, exp (unless it never expires), iat.
+# sub (the user again), token_type, exp (unless it never expires), iat, iss
+# (the issuer exactly as the metadata says).  Resource servers, who may
+# introspect other clients' tokens: t/resource_server.t.
 use strict;
 use warnings FATAL => 'all';
 
@@ -72,8 +74,19 @@ is $body->{token_type}, 'bearer', 'live access token: token_type bearer (as the 
 is $body->{iat}, $issued, 'live access token: iat is when it was issued';
 is $body->{exp}, $expires, 'live access token: exp is when it expires';
 is $body->{exp} - $body->{iat}, $got->{expires_in}, 'live access token: exp - iat is expires_in';
-is_deeply [sort keys %$body], [sort qw(active scope client_id username token_type exp iat)],
+is $body->{sub}, 'alice', 'live access token: sub is the user as well (what resource servers read)';
+my $metadata = json_body(GET '/.well-known/oauth-authorization-server');
+is $body->{iss}, $metadata->{issuer}, 'live access token: iss is the issuer exactly as the metadata says';
+is_deeply [sort keys %$body], [sort qw(active scope client_id username sub token_type exp iat iss)],
     'live access token: exactly the members of README "Endpoints"';
+
+# A configured issuer (t/conf/endpoints.conf.in), trailing slash and all.
+Apache::TestRequest::module('endpoints_issuer');
+is answer(introspect($client, token => $token), 'live access token at a configured issuer')->{iss},
+    'https://as.example.org', 'a configured issuer: iss is MyTimetableOAuthIssuer without its trailing /';
+is json_body(GET '/.well-known/oauth-authorization-server')->{issuer}, 'https://as.example.org',
+    '(the metadata says the same)';
+Apache::TestRequest::module('default');
 
 $body = answer(POST('/oauth/introspect', [token => $token],
                     client_basic_header($client->{id}, $client->{secret})),
@@ -119,9 +132,9 @@ $body = answer(introspect($client, token => $refresh, token_type_hint => 'refres
                'live refresh token');
 ok $body->{active}, 'live refresh token: active';
 is $body->{token_type}, 'refresh_token', 'live refresh token: token_type refresh_token, not bearer';
-is_deeply [@$body{qw(scope client_id username iat exp)}],
-    ['profile_read', $client->{id}, 'alice', $r_issued, $r_expires],
-    'live refresh token: scope, client_id, username, iat, exp of its row';
+is_deeply [@$body{qw(scope client_id username sub iat exp)}],
+    ['profile_read', $client->{id}, 'alice', 'alice', $r_issued, $r_expires],
+    'live refresh token: scope, client_id, username, sub, iat, exp of its row';
 is answer(introspect($client, token => $refresh), 'live refresh token without a hint')->{token_type},
     'refresh_token', 'live refresh token without a hint: found in the refresh tokens';
 
@@ -152,7 +165,8 @@ SKIP: {
            . sha256_hex($latin1) . "'");
     $body = answer(introspect($client, token => $latin1), 'a Latin-1 user name');
     ok $body->{active}, 'a Latin-1 user name: still active';
-    ok !exists $body->{username}, 'a Latin-1 user name: username left out (not UTF-8)';
+    ok !exists $body->{username} && !exists $body->{sub},
+        'a Latin-1 user name: username and sub left out (not UTF-8)';
 }
 
 # --- logs --------------------------------------------------------------------

@@ -72,6 +72,7 @@ void *mto_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MTO_MERGE_NUM(purge_interval);
     MTO_MERGE_NUM(auth_limit);
     MTO_MERGE_NUM(auth_window);
+    MTO_MERGE_PTR(secret_key);
     return m;
 }
 
@@ -443,6 +444,8 @@ const command_rec mto_directives[] = {
         "A scope and its consent text: NAME \"description\" (default: the six MyTimetable scopes)"),
     AP_INIT_TAKE1("MyTimetableOAuthConsentTemplate", mto_set_consent_template, NULL, RSRC_CONF,
                   "HTML template file of the consent page (default: built-in page)"),
+    AP_INIT_TAKE1("MyTimetableOAuthSecretKeyFile", mto_set_secret_key_file, NULL, RSRC_CONF,
+                  "File of the key behind consent forms (default: a random key per start)"),
     AP_INIT_ITERATE(
         "MyTimetableOAuthAcceptTokenIn", mto_set_accept_in, NULL, ACCESS_CONF | OR_AUTHCFG,
         "Where the gate looks for an access token: header and/or query (default: header query)"),

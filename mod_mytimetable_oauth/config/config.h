@@ -27,6 +27,8 @@ typedef struct {
     apr_int64_t purge_interval;   /* seconds between purges per child; 0 = never */
     int auth_limit;               /* failed client authentications; 0 = off */
     int auth_window;              /* ... within this many seconds */
+    /* MyTimetableOAuthSecretKeyFile; NULL: the random key of this start */
+    const struct mto_secret_key_t *secret_key;
 } mto_server_conf_t;
 
 /* Where the gate looks for an access token. */
@@ -60,5 +62,19 @@ const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c);
 /* The names of the scopes the server knows, in order (const char *). */
 apr_array_header_t *mto_conf_scope_names(apr_pool_t *p, const mto_server_conf_t *c);
 const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope);
+
+/* ------------------------------------------------------------ secret_key.c */
+
+/* The key of MyTimetableOAuthSecretKeyFile, or the random one of this start. */
+typedef struct mto_secret_key_t {
+    const unsigned char *bytes;
+    apr_size_t len;
+} mto_secret_key_t;
+
+/* post_config: draws the random key of servers without the directive. */
+void mto_secret_key_init_random(void);
+/* The server's key; NULL when there is none (the random generator failed). */
+const mto_secret_key_t *mto_conf_secret_key(const mto_server_conf_t *c);
+const char *mto_set_secret_key_file(cmd_parms *cmd, void *dc, const char *arg);
 
 #endif /* MTO_CONFIG_H */

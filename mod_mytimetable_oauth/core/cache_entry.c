@@ -14,7 +14,7 @@
 
 #define MTO_ENTRY_TOKEN     "T1"
 #define MTO_ENTRY_API_TOKEN "A1"
-#define MTO_ENTRY_CLIENT    "C1"
+#define MTO_ENTRY_CLIENT    "C2" /* C1: before authorities */
 
 /* ------------------------------------------------------------ plumbing */
 
@@ -162,7 +162,7 @@ mto_api_token_t *mto_api_token_from_entry(apr_pool_t *p, const char *entry, apr_
 
 /* The secret hash is stored as the row has it (NULL: flag 0 and ""): what
  * may be cached is the caller's decision (mto_secret_for_cache). */
-#define MTO_CLIENT_FIELDS 10
+#define MTO_CLIENT_FIELDS 11
 
 const char *mto_client_to_entry(apr_pool_t *p, const mto_client_t *c, apr_size_t *len)
 {
@@ -178,6 +178,7 @@ const char *mto_client_to_entry(apr_pool_t *p, const mto_client_t *c, apr_size_t
     f[7] = mto_entry_list(p, c->autoapprove);
     f[8] = mto_entry_num(p, c->access_validity);
     f[9] = mto_entry_num(p, c->refresh_validity);
+    f[10] = mto_entry_list(p, c->authorities);
     return mto_entry_join(p, MTO_ENTRY_CLIENT, f, MTO_CLIENT_FIELDS, len);
 }
 
@@ -200,5 +201,6 @@ mto_client_t *mto_client_from_entry(apr_pool_t *p, const char *entry, apr_size_t
     c->grant_types = mto_list_split(p, f[4]);
     c->redirect_uris = mto_list_split(p, f[5]);
     c->autoapprove = mto_list_split(p, f[7]);
+    c->authorities = mto_list_split(p, f[10]);
     return c;
 }

@@ -80,6 +80,66 @@ const char *mto_random_b64url(apr_pool_t *p, apr_size_t nbytes)
     return out;
 }
 
+const char *mto_random_hex(apr_pool_t *p, apr_size_t nbytes)
+{
+    unsigned char buf[MTO_RANDOM_MAX];
+    const char *out;
+
+    if (nbytes == 0 || nbytes > sizeof(buf) || RAND_bytes(buf, (int)nbytes) != 1) {
+        return NULL;
+    }
+    out = mto_hex(p, buf, nbytes);
+    OPENSSL_cleanse(buf, nbytes);
+    return out;
+}
+
+/* ------------------------------------------------------------------- keys */
+
+static int mto_hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+/* One format only, text: what `key generate` writes can be checked, copied
+ * and compared by eye across servers. */
+const char *mto_key_from_hex(apr_pool_t *p, const char *text, apr_size_t len,
+                             const unsigned char **key, apr_size_t *keylen)
+{
+    apr_size_t n = 0, i;
+    unsigned char *out;
+
+    while (n < len && mto_hex_value(text[n]) >= 0) {
+        n++;
+    }
+    for (i = n; i < len; i++) {
+        if (!strchr(" \t\r\n", text[i]) || !text[i]) {
+            return "it holds something other than hex digits (and a final line end)";
+        }
+    }
+    if (n < MTO_KEY_MIN_HEX) {
+        return "it is too short: at least 64 hex digits (256 bits) are needed";
+    }
+    if (n > MTO_KEY_MAX_HEX || n % 2) {
+        return n % 2 ? "it has an odd number of hex digits" : "it is longer than 1024 hex digits";
+    }
+    out = apr_palloc(p, n / 2);
+    for (i = 0; i < n / 2; i++) {
+        out[i] = (unsigned char)(mto_hex_value(text[2 * i]) << 4 | mto_hex_value(text[2 * i + 1]));
+    }
+    *key = out;
+    *keylen = n / 2;
+    return NULL;
+}
+
 /* ---------------------------------------------------------------- digests */
 
 /* data may be NULL only when len is 0. */

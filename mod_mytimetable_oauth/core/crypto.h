@@ -15,6 +15,18 @@
  * Returns NULL when the generator fails (never falls back to anything weaker). */
 const char *mto_random_b64url(apr_pool_t *p, apr_size_t nbytes);
 
+/* The same as lowercase hex (the key files of README "Several front-ends"). */
+const char *mto_random_hex(apr_pool_t *p, apr_size_t nbytes);
+
+/* A secret key file's text (MyTimetableOAuthSecretKeyFile): MTO_KEY_MIN_HEX
+ * to MTO_KEY_MAX_HEX hex digits, either case, then nothing but white space.
+ * Returns NULL and the key's bytes in *key, *keylen; else why it is no key. */
+#define MTO_KEY_BYTES   32 /* what `key generate` writes */
+#define MTO_KEY_MIN_HEX 64 /* 256 bits */
+#define MTO_KEY_MAX_HEX 1024
+const char *mto_key_from_hex(apr_pool_t *p, const char *text, apr_size_t len,
+                             const unsigned char **key, apr_size_t *keylen);
+
 /* Lowercase hex of SHA-256 of data: how codes and tokens are stored and keyed. */
 const char *mto_sha256_hex(apr_pool_t *p, const void *data, apr_size_t len);
 

@@ -152,3 +152,9 @@ apr_int64_t mto_expiry(apr_int64_t validity, apr_int64_t dflt, apr_int64_t now)
     }
     return validity == 0 ? 0 : now + validity;
 }
+
+int mto_client_is_resource_server(const mto_client_t *c)
+{
+    return mto_list_contains(c->authorities, "ROLE_RESOURCE_SERVER")
+           || mto_list_contains(c->authorities, "ROLE_TRUSTED_CLIENT");
+}

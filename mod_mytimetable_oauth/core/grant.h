@@ -46,6 +46,11 @@ const char *mto_refresh_scope(apr_pool_t *p, const apr_table_t *params,
                               const apr_array_header_t *client_scopes, const char *granted,
                               const char **scope);
 
+/* A resource server (RFC 7662 §4): authorities name ROLE_RESOURCE_SERVER,
+ * or Spring's ROLE_TRUSTED_CLIENT of /oauth/check_token.  It may
+ * introspect every client's access tokens, and gets no code or token. */
+int mto_client_is_resource_server(const mto_client_t *c);
+
 /* An expiry from a client's *_token_validity: seconds, 0 = never (expiry
  * 0), negative (NULL in the database) = dflt. */
 apr_int64_t mto_expiry(apr_int64_t validity, apr_int64_t dflt, apr_int64_t now);

@@ -20,6 +20,7 @@ typedef struct {
     apr_array_header_t *autoapprove;   /* const char *; scopes approved without asking */
     apr_int64_t access_validity;       /* seconds; 0 = never; -1 = NULL (server default) */
     apr_int64_t refresh_validity;      /* seconds; 0 = never; -1 = NULL */
+    apr_array_header_t *authorities;   /* const char *; Spring roles (grant.h) */
 } mto_client_t;
 
 /* An authorization code as stored (the code itself is only ever a hash). */

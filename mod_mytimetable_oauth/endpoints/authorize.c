@@ -156,6 +156,15 @@ static const char *mto_authz_check(request_rec *r, const apr_table_t *params, mt
         *description = "only response_type=code is supported";
         return "unsupported_response_type";
     }
+    if (mto_client_is_resource_server(req->client)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "MTO0060: client %s is a resource server (authorities "
+                      "ROLE_RESOURCE_SERVER or ROLE_TRUSTED_CLIENT): it may only introspect, "
+                      "so it gets no authorization code",
+                      mto_log_safe(r, req->client->client_id));
+        *description = "a resource server gets no authorization code";
+        return "unauthorized_client";
+    }
     if (!mto_list_contains(req->client->grant_types, "authorization_code")) {
         *description = "this client may not use the authorization code grant";
         return "unauthorized_client";

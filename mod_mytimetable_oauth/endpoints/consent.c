@@ -3,9 +3,10 @@
  *
  * The page posts back to the very URL of the authorization request, so the
  * request's parameters come back unchanged in the query string; the CSRF
- * token is an HMAC over (user, that query string, time) with a key drawn at
- * server start, so it cannot be forged, moved to another user or request, or
- * kept for later.
+ * token is an HMAC over (user, that query string, time) with the server's
+ * secret key (MyTimetableOAuthSecretKeyFile, or random per start), so it
+ * cannot be forged, moved to another user or request, or kept for later;
+ * servers sharing the key file accept each other's pages.
  */
 #include "log.h"
 #include "config/config.h"
@@ -15,36 +16,29 @@
 #include "endpoints/endpoints.h"
 
 #include <http_protocol.h>
-#include <openssl/rand.h>
 
 #define MTO_CSRF_TTL 900 /* seconds a consent page stays usable */
 
-static unsigned char mto_csrf_key[32];
-
-void mto_consent_init_key(void)
-{
-    if (RAND_bytes(mto_csrf_key, sizeof(mto_csrf_key)) != 1) {
-        /* Leaves a zero key: tokens would be forgeable, so refuse them all. */
-        memset(mto_csrf_key, 0, sizeof(mto_csrf_key));
-    }
-}
-
-static int mto_csrf_key_ok(void)
-{
-    static const unsigned char zero[sizeof(mto_csrf_key)];
-    return memcmp(mto_csrf_key, zero, sizeof(zero)) != 0;
-}
-
+/* The key may sign other values one day: a label keeps each kind apart. */
 static const char *mto_csrf_mac(request_rec *r, const char *user, const char *ts)
 {
-    const char *data = apr_pstrcat(r->pool, user, "\n", r->args ? r->args : "", "\n", ts, NULL);
-    return mto_hmac_sha256_hex(r->pool, mto_csrf_key, sizeof(mto_csrf_key), data, strlen(data));
+    const mto_secret_key_t *key = mto_conf_secret_key(mto_server_conf(r->server));
+    const char *data;
+
+    if (!key) {
+        return NULL; /* no key, no valid token */
+    }
+    data =
+        apr_pstrcat(r->pool, "consent-csrf\n", user, "\n", r->args ? r->args : "", "\n", ts, NULL);
+    return mto_hmac_sha256_hex(r->pool, key->bytes, key->len, data, strlen(data));
 }
 
 const char *mto_consent_csrf_token(request_rec *r, const char *user, apr_int64_t now)
 {
     const char *ts = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, now);
-    return apr_pstrcat(r->pool, ts, ".", mto_csrf_mac(r, user, ts), NULL);
+    const char *mac = mto_csrf_mac(r, user, ts);
+
+    return apr_pstrcat(r->pool, ts, ".", mac ? mac : "none", NULL);
 }
 
 int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr_int64_t now)
@@ -54,7 +48,7 @@ int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr
     char *end;
     apr_int64_t t;
 
-    if (!dot || dot == token || dot - token > 20 || !mto_csrf_key_ok()) {
+    if (!dot || dot == token || dot - token > 20) {
         return 0;
     }
     ts = apr_pstrmemdup(r->pool, token, (apr_size_t)(dot - token));

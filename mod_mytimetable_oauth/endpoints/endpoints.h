@@ -111,8 +111,7 @@ void mto_purge_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* ------------------------------------------------------------ consent.c */
 
-/* The HMAC key behind consent CSRF tokens: random per server start. */
-void mto_consent_init_key(void);
+/* Consent CSRF tokens: an HMAC with the server's secret key (config.h). */
 const char *mto_consent_csrf_token(request_rec *r, const char *user, apr_int64_t now);
 int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr_int64_t now);
 

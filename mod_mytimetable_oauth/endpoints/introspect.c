@@ -1,10 +1,13 @@
 /*
- * handle_introspect.c - the introspection endpoint (RFC 7662, README "Endpoints").
+ * introspect.c - the introspection endpoint (RFC 7662, README "Endpoints").
  *
  * POST only → form → each parameter once → client authentication (as the
  * token endpoint) → token → answer.  A client learns about its own live
- * tokens only: anything unknown, expired, revoked, rotated or issued to
- * another client is {"active":false} and nothing else (RFC 7662 §2.2).
+ * tokens, and a resource server (RFC 7662 §4; mto_client_is_resource_server)
+ * about every client's live access tokens: anything else, unknown, expired,
+ * revoked or rotated is {"active":false} and nothing else (RFC 7662 §2.2).
+ * sub is the user (RFC 7662 §2.2, what other resource servers take for the
+ * remote user) and iss the issuer exactly as the metadata states it.
  *
  * token_type (RFC 7662 §2.2 points to RFC 6749 §7.1's access token types):
  * "bearer" for an access token, as the token endpoint says.  A refresh
@@ -13,6 +16,7 @@
  * takes it for an access token.
  */
 #include "log.h"
+#include "core/grant.h"
 #include "config/config.h"
 #include "store/store.h"
 #include "cache/cache.h"
@@ -21,7 +25,28 @@
 
 static int mto_inactive(request_rec *r)
 {
-    return mto_send_introspection(r, NULL, NULL);
+    return mto_send_introspection(r, NULL, NULL, NULL);
+}
+
+/* Whether client may learn about the token: its own, or (RFC 7662 §4) a
+ * resource server's look at another client's access token.  Refresh tokens
+ * are only ever the issuing client's business: a resource server is never
+ * shown one, so that one that ignores token_type cannot take it for an
+ * access token (Spring's /oauth/check_token knows access tokens only). */
+static int mto_may_see(request_rec *r, const mto_client_t *client, const mto_found_token_t *found)
+{
+    if (!strcmp(found->row->client_id, client->client_id)) {
+        return 1;
+    }
+    if (mto_client_is_resource_server(client) && !found->refresh) {
+        return 1;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "client %s introspected %s of client %s; answered inactive",
+                  mto_log_safe(r, client->client_id),
+                  found->refresh ? "a refresh token" : "a token",
+                  mto_log_safe(r, found->row->client_id));
+    return 0;
 }
 
 int mto_handle_introspect(request_rec *r)
@@ -34,18 +59,9 @@ int mto_handle_introspect(request_rec *r)
     if (rv != OK) {
         return rv;
     }
-    if (!found.row) {
+    if (!found.row || !mto_may_see(r, client, &found) || !found.live) {
         return mto_inactive(r);
     }
-    if (strcmp(found.row->client_id, client->client_id) != 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      "client %s "
-                      "introspected a token of client %s; answered inactive",
-                      mto_log_safe(r, client->client_id), mto_log_safe(r, found.row->client_id));
-        return mto_inactive(r);
-    }
-    if (!found.live) {
-        return mto_inactive(r);
-    }
-    return mto_send_introspection(r, found.row, found.refresh ? "refresh_token" : "bearer");
+    return mto_send_introspection(r, found.row, found.refresh ? "refresh_token" : "bearer",
+                                  mto_issuer(r));
 }

@@ -256,6 +256,15 @@ int mto_handle_token(request_rec *r)
                                     "only grant_type=authorization_code and refresh_token "
                                     "are supported");
     }
+    if (mto_client_is_resource_server(client)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "MTO0061: client %s is a resource server (authorities "
+                      "ROLE_RESOURCE_SERVER or ROLE_TRUSTED_CLIENT): it may only introspect, "
+                      "so it gets no token",
+                      mto_log_safe(r, client->client_id));
+        return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "unauthorized_client",
+                                    "a resource server gets no tokens");
+    }
     if (!mto_list_contains(client->grant_types, grant)) {
         return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "unauthorized_client",
                                     "this client may not use this grant type");

@@ -109,7 +109,8 @@ int mto_send_token(request_rec *r, const char *access_token, const mto_token_t *
 }
 
 /* Optional members (RFC 7662 §2.2) that are not UTF-8 are left out. */
-int mto_send_introspection(request_rec *r, const mto_token_t *t, const char *token_type)
+int mto_send_introspection(request_rec *r, const mto_token_t *t, const char *token_type,
+                           const char *issuer)
 {
     json_t *body = json_pack("{s:b}", "active", t != NULL);
 
@@ -120,11 +121,13 @@ int mto_send_introspection(request_rec *r, const mto_token_t *t, const char *tok
         mto_json_set_text(body, "scope", t->scope);
         mto_json_set_text(body, "client_id", t->client_id);
         mto_json_set_text(body, "username", t->user);
+        mto_json_set_text(body, "sub", t->user);
         json_object_set_new(body, "token_type", json_string(token_type));
         if (t->expires) {
             json_object_set_new(body, "exp", json_integer(t->expires));
         }
         json_object_set_new(body, "iat", json_integer(t->issued));
+        mto_json_set_text(body, "iss", issuer);
     }
     return mto_send_json(r, HTTP_OK, body);
 }

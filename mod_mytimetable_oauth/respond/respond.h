@@ -58,9 +58,11 @@ int mto_send_unavailable(request_rec *r);
 int mto_send_token(request_rec *r, const char *access_token, const mto_token_t *t,
                    const char *refresh);
 
-/* RFC 7662 §2.2: t NULL: {"active":false}; else t's members, token_type
- * ("bearer" or "refresh_token"), exp only for a token that expires. */
-int mto_send_introspection(request_rec *r, const mto_token_t *t, const char *token_type);
+/* RFC 7662 §2.2: t NULL: {"active":false}; else t's members, sub (the
+ * user, as resource servers take it), token_type ("bearer" or
+ * "refresh_token"), exp only for a token that expires, and iss (issuer). */
+int mto_send_introspection(request_rec *r, const mto_token_t *t, const char *token_type,
+                           const char *issuer);
 
 /* RFC 8414 §3.2 metadata: the issuer, the endpoints (member name → URL, in
  * table order), what the module supports (scopes; S256 only when

@@ -27,6 +27,7 @@ mto_store_rc mto_store_client_get(request_rec *r, const char *client_id, mto_cli
     autoapprove = mto_col_raw(&row, 7);
     c->autoapprove_all = autoapprove && !strcasecmp(autoapprove, "true");
     c->autoapprove = mto_list_split(r->pool, c->autoapprove_all ? NULL : autoapprove);
+    c->authorities = mto_list_split(r->pool, mto_col_raw(&row, 8));
     *out = c;
     return MTO_STORE_OK;
 }

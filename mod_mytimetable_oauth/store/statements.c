@@ -58,7 +58,7 @@ static const mto_statement_t mto_statements[] = {
     /* ------------------------------------------------------- the module */
     { MTO_SQL_CLIENT_GET, M, NULL,
       "SELECT client_id, client_secret, scope, authorized_grant_types, web_server_redirect_uri, "
-      "access_token_validity, refresh_token_validity, autoapprove "
+      "access_token_validity, refresh_token_validity, autoapprove, authorities "
       "FROM oauth_client_details WHERE client_id = %s" },
     { MTO_SQL_APPROVAL_GET, M, NULL,
       "SELECT scope FROM mto_approval WHERE user_name = %s AND client_id = %s AND expires_at > %lld" },

@@ -14,6 +14,7 @@
 
 const char tool_usage_client[] =
     "Usage: " TOOL_NAME " client add ID --redirect-uri URI[,URI…] [options]\n"
+    "       " TOOL_NAME " client add ID --resource-server [--secret-stdin] [--hash …]\n"
     "       " TOOL_NAME " client list\n"
     "       " TOOL_NAME " client show ID\n"
     "       " TOOL_NAME " client remove ID\n"
@@ -42,7 +43,12 @@ const char tool_usage_client[] =
     "  --hash sha256|bcrypt        how to store it (default sha256, fit for random\n"
     "                              secrets; bcrypt for ones people choose)\n"
     "  --bcrypt-cost N             4..31 (default 10)\n"
-    "list: one line per client, tab separated: id, scopes, redirect URIs, grant types.\n"
+    "  --resource-server           a resource server (RFC 7662 §4): it may introspect\n"
+    "                              every client's access tokens and gets no codes or\n"
+    "                              tokens (authorities ROLE_RESOURCE_SERVER; no\n"
+    "                              redirect URI, scope or grant type)\n"
+    "list: one line per client, tab separated: id, scopes, redirect URIs, grant types,\n"
+    "  authorities.\n"
     "show: every column of the client; of the secret only its format.\n"
     "remove: deletes the client with its codes, tokens and approvals.\n"
     "secret: sets a new secret (printed once unless --secret-stdin).  Tokens\n"
@@ -161,8 +167,9 @@ static void tool_client_print(apr_pool_t *p, const void *row)
     const tool_client_row_t *c = row;
 
     (void)p;
-    printf("%s\t%s\t%s\t%s\n", c->client_id, tool_or_empty(c->scope),
-           tool_or_empty(c->web_server_redirect_uri), tool_or_empty(c->authorized_grant_types));
+    printf("%s\t%s\t%s\t%s\t%s\n", c->client_id, tool_or_empty(c->scope),
+           tool_or_empty(c->web_server_redirect_uri), tool_or_empty(c->authorized_grant_types),
+           tool_or_empty(c->authorities));
 }
 
 static int tool_client_list(tool_ctx_t *ctx, int argc, const char *const *argv)

@@ -20,7 +20,8 @@ enum {
     OPT_GRANT_TYPES,
     OPT_AUTOAPPROVE,
     OPT_ACCESS_VALIDITY,
-    OPT_REFRESH_VALIDITY
+    OPT_REFRESH_VALIDITY,
+    OPT_RESOURCE_SERVER
 };
 
 /* Column sizes of oauth_client_details (the schema files). */
@@ -38,6 +39,8 @@ typedef struct {
     apr_array_header_t *grants;
     const char *autoapprove;
     int scope_given;
+    int resource_server;      /* --resource-server */
+    const char *token_option; /* an option about codes and tokens, for the message */
 } tool_new_client_t;
 
 /* ---------------------------------------------------------------- options */
@@ -87,7 +90,17 @@ static int tool_client_add_option(tool_opts_t *o, int ch, const char *arg, void 
 {
     tool_new_client_t *c = baton;
 
+    static const char *const token_options[] = { "--redirect-uri",    "--scope",
+                                                 "--grant-types",     "--autoapprove",
+                                                 "--access-validity", "--refresh-validity" };
+
+    if (ch >= OPT_REDIRECT_URI && ch <= OPT_REFRESH_VALIDITY) {
+        c->token_option = token_options[ch - OPT_REDIRECT_URI];
+    }
     switch (ch) {
+    case OPT_RESOURCE_SERVER:
+        c->resource_server = 1;
+        return TOOL_OK;
     case OPT_REDIRECT_URI:
         tool_list_add(c->p, c->uris, arg);
         return TOOL_OK;
@@ -270,6 +283,21 @@ static int tool_client_add_autoapprove(const char *cmd, tool_new_client_t *c)
     return TOOL_OK;
 }
 
+/* RFC 7662 §4: a resource server only introspects, so it has no redirect
+ * URI, grant type, scope or token lifetime; Spring's authorities column
+ * says what it is. */
+static int tool_client_add_resource_server(const char *cmd, tool_new_client_t *c)
+{
+    if (c->token_option) {
+        return tool_usage_error(cmd,
+                                "%s does not go with --resource-server (a resource server "
+                                "gets no codes or tokens)",
+                                c->token_option);
+    }
+    c->row.authorities = "ROLE_RESOURCE_SERVER";
+    return TOOL_OK;
+}
+
 /* ------------------------------------------------------------------ store */
 
 static int tool_client_add_store(tool_ctx_t *ctx, tool_new_client_t *c)
@@ -315,6 +343,7 @@ int tool_client_add(tool_ctx_t *ctx, int argc, const char *const *argv)
         { "autoapprove", OPT_AUTOAPPROVE, 1, "true or scopes" },
         { "access-validity", OPT_ACCESS_VALIDITY, 1, "seconds or default" },
         { "refresh-validity", OPT_REFRESH_VALIDITY, 1, "seconds or default" },
+        { "resource-server", OPT_RESOURCE_SERVER, 0, "may only introspect" },
         { NULL, 0, 0, NULL }
     };
     static const tool_secret_opts_t sec = TOOL_SECRET_OPTS_INIT;
@@ -334,8 +363,14 @@ int tool_client_add(tool_ctx_t *ctx, int argc, const char *const *argv)
         return o.status;
     }
     if ((rc = tool_client_id_arg(&o, &c.row.client_id)) != TOOL_OK
-        || (rc = tool_secret_check(o.cmd, &c.sec)) != TOOL_OK
-        || (rc = tool_client_add_uris(o.cmd, &c)) != TOOL_OK
+        || (rc = tool_secret_check(o.cmd, &c.sec)) != TOOL_OK) {
+        return rc;
+    }
+    if (c.resource_server) {
+        rc = tool_client_add_resource_server(o.cmd, &c);
+        return rc != TOOL_OK ? rc : tool_client_add_store(ctx, &c);
+    }
+    if ((rc = tool_client_add_uris(o.cmd, &c)) != TOOL_OK
         || (rc = tool_client_add_scopes(o.cmd, &c)) != TOOL_OK
         || (rc = tool_client_add_grants(o.cmd, &c)) != TOOL_OK
         || (rc = tool_client_add_autoapprove(o.cmd, &c)) != TOOL_OK) {

@@ -26,6 +26,7 @@ static const char tool_usage_main[] =
     "  token list|revoke            issued access and refresh tokens\n"
     "  purge                        delete expired codes, tokens and approvals\n"
     "  hash                         Spring-format hash of a secret read from stdin\n"
+    "  key generate FILE            a new MyTimetableOAuthSecretKeyFile\n"
     "  help [COMMAND]               this text, or a command's\n"
     "\n" TOOL_USAGE_GLOBAL "\n"
     "`" TOOL_NAME " COMMAND --help` describes a command.  Exit status: 0 done,\n"
@@ -34,6 +35,7 @@ static const char tool_usage_main[] =
 static const tool_command_t tool_commands[] = {
     { "init", tool_cmd_init },   { "client", tool_cmd_client }, { "api-token", tool_cmd_api_token },
     { "token", tool_cmd_token }, { "purge", tool_cmd_purge },   { "hash", tool_cmd_hash },
+    { "key", tool_cmd_key },
 };
 
 #define TOOL_NCOMMANDS ((int)(sizeof(tool_commands) / sizeof(tool_commands[0])))

@@ -169,6 +169,7 @@ tool_cmd_fn tool_cmd_api_token;
 tool_cmd_fn tool_cmd_token;
 tool_cmd_fn tool_cmd_purge;
 tool_cmd_fn tool_cmd_hash;
+tool_cmd_fn tool_cmd_key;
 
 /* ------------------------------------ cmd_client.c, for cmd_client_add.c */
 

@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "core/core.h"
+#include "core/grant.h"
 #include "tap.h"
 
 static apr_pool_t *pool;
@@ -80,6 +81,7 @@ static mto_client_t *client(const char *secret)
     c->autoapprove = mto_list_split(pool, "username");
     c->access_validity = -1;
     c->refresh_validity = 0;
+    c->authorities = mto_list_split(pool, "ROLE_CLIENT,ROLE_RESOURCE_SERVER");
     return c;
 }
 
@@ -96,8 +98,23 @@ static void test_client(void)
            && same(joined(got->grant_types), "authorization_code refresh_token")
            && same(joined(got->redirect_uris), "https://a.example/cb https://b.example/cb?x=1")
            && !got->autoapprove_all && same(joined(got->autoapprove), "username")
-           && got->access_validity == -1 && got->refresh_validity == 0,
+           && got->access_validity == -1 && got->refresh_validity == 0
+           && same(joined(got->authorities), "ROLE_CLIENT ROLE_RESOURCE_SERVER"),
        "a client comes back from its entry unchanged (lists in order)");
+    ok(got && mto_client_is_resource_server(got),
+       "a resource server is still one after the cache (authorities kept)");
+    c->authorities = NULL;
+    e = mto_client_to_entry(pool, c, &len);
+    got = mto_client_from_entry(pool, e, len);
+    ok(got && got->authorities && got->authorities->nelts == 0
+           && !mto_client_is_resource_server(got),
+       "a client without authorities comes back with none");
+    ok(mto_client_from_entry(pool, ENTRY("C1web-app\0"
+                                         "1\0{SHA-256}ab\0a\0authorization_code\0"
+                                         "https://a/cb\0"
+                                         "0\0\0-1\0-1\0"))
+           == NULL,
+       "an entry of the version before authorities (C1) is a miss, not a client without roles");
 
     c = client(NULL);
     c->autoapprove_all = 1;

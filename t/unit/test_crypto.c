@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <apr_general.h>
+#include <apr_strings.h>
 
 #include "core/core.h"
 #include "tap.h"
@@ -98,6 +99,50 @@ static void test_random(apr_pool_t *p)
        "an absurdly large random value is refused, not truncated");
 }
 
+/* MyTimetableOAuthSecretKeyFile's format. */
+static void test_key_from_hex(apr_pool_t *p)
+{
+    const char *hex = mto_random_hex(p, MTO_KEY_BYTES), *text;
+    const unsigned char *key = NULL;
+    apr_size_t len = 0;
+    char upper[80];
+    int i;
+
+    ok(hex && strlen(hex) == 64 && strspn(hex, "0123456789abcdef") == 64,
+       "a random key is 64 lowercase hex digits");
+    ok(hex && strcmp(hex, mto_random_hex(p, MTO_KEY_BYTES)) != 0, "two random keys differ");
+    text = apr_pstrcat(p, hex, "\n", NULL);
+    ok(mto_key_from_hex(p, text, strlen(text), &key, &len) == NULL && len == 32,
+       "64 hex digits and a line end: a 32-byte key");
+    ok(key
+           && strcmp(mto_hmac_sha256_hex(p, key, len, "x", 1),
+                     mto_hmac_sha256_hex(p, key, len, "x", 1))
+                  == 0,
+       "(the key is usable)");
+    strcpy(upper, "0123456789ABCDEFabcdef0123456789ABCDEFabcdef0123456789ABCDEFabcd\r\n");
+    ok(mto_key_from_hex(p, upper, strlen(upper), &key, &len) == NULL && len == 32 && key[0] == 0x01
+           && key[5] == 0xab && key[6] == 0xcd && key[8] == 0xab,
+       "either case, CRLF: decoded byte by byte");
+    ok(mto_key_from_hex(p, hex, 62, &key, &len) != NULL, "62 hex digits (248 bits): too short");
+    ok(mto_key_from_hex(p, text, 63, &key, &len) != NULL, "an odd number of digits is refused");
+    ok(mto_key_from_hex(p, "", 0, &key, &len) != NULL, "an empty file is refused");
+    text = apr_pstrcat(p, hex, "\n", hex, NULL);
+    ok(mto_key_from_hex(p, text, strlen(text), &key, &len) != NULL,
+       "two lines of hex are refused (a key has one)");
+    text = apr_pstrcat(p, hex, "\0", NULL);
+    ok(mto_key_from_hex(p, text, 65, &key, &len) != NULL, "a NUL after the digits is refused");
+    text = apr_pstrcat(p, "key=", hex, NULL);
+    ok(mto_key_from_hex(p, text, strlen(text), &key, &len) != NULL,
+       "anything before the digits is refused");
+    text = "";
+    for (i = 0; i < 17; i++) {
+        text = apr_pstrcat(p, text, hex, NULL);
+    }
+    ok(mto_key_from_hex(p, text, 1024, &key, &len) == NULL && len == 512,
+       "1024 hex digits: the longest key");
+    ok(mto_key_from_hex(p, text, 1026, &key, &len) != NULL, "1026 hex digits: too long");
+}
+
 static void test_ct_streq(void)
 {
     ok(mto_ct_streq("secret", "secret"), "equal strings are equal");
@@ -123,6 +168,7 @@ int main(void)
     test_pkce_s256(p);
     test_hmac(p);
     test_random(p);
+    test_key_from_hex(p);
     test_ct_streq();
     apr_pool_destroy(p);
     apr_terminate();

@@ -289,6 +289,23 @@ static void test_authz_pkce(void)
            "PKCE: malformed plain challenge");
 }
 
+/* RFC 7662 §4 resource servers: by Spring's role names, exactly. */
+static void test_resource_server(void)
+{
+    mto_client_t c;
+
+    memset(&c, 0, sizeof(c));
+    ok(!mto_client_is_resource_server(&c), "no authorities (NULL): no resource server");
+    c.authorities = mto_list_split(pool, "ROLE_RESOURCE_SERVER");
+    ok(mto_client_is_resource_server(&c), "ROLE_RESOURCE_SERVER: a resource server");
+    c.authorities = mto_list_split(pool, "ROLE_CLIENT, ROLE_TRUSTED_CLIENT");
+    ok(mto_client_is_resource_server(&c),
+       "ROLE_TRUSTED_CLIENT in a comma list with spaces: a resource server");
+    c.authorities = mto_list_split(pool, "ROLE_CLIENT,role_resource_server,ROLE_RESOURCE_SERVERS");
+    ok(!mto_client_is_resource_server(&c),
+       "other roles, another case or a longer name: no resource server");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -303,6 +320,7 @@ int main(void)
     test_expiry();
     test_authz_scope();
     test_authz_pkce();
+    test_resource_server();
     apr_pool_destroy(pool);
     apr_terminate();
     return done_testing();
