@@ -59,3 +59,22 @@ mto_pg_stop() {
     MTO_PG_DATA=
     return 0
 }
+
+# mto_sync_sources DEST: the sources as git sees them (tracked, or untracked
+# and not ignored, edits included) copied into DEST with their times, so
+# that make there rebuilds what changed; files gone from the tree go from
+# the copy too.  (build/tsan's copy; build/test keeps its own for now.)
+mto_sync_sources() {
+    local dest=$1 list=$1/.mto-sources f files=()
+    while IFS= read -r -d '' f; do
+        if [ -e "$f" ] || [ -L "$f" ]; then files+=("$f"); fi
+    done < <(git ls-files -z --cached --others --exclude-standard)
+    [ "${#files[@]}" -gt 0 ] || { echo "mto_sync_sources: git lists no source files" >&2; exit 1; }
+    mkdir -p "$dest"
+    if [ -f "$list" ]; then
+        comm -z -23 <(sort -z "$list") <(printf '%s\0' "${files[@]}" | sort -z) \
+            | (cd "$dest" && xargs -0 -r rm -f --)
+    fi
+    printf '%s\0' "${files[@]}" | tar --null -T - -cf - | tar -xf - -C "$dest"
+    printf '%s\0' "${files[@]}" >"$list"
+}
