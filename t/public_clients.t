@@ -63,9 +63,9 @@ my $web = add_client(autoapprove => 'true', grant_types => 'authorization_code,r
 
 # --- the row the tool wrote ---------------------------------------------------
 
-my ($row) = db_sql("SELECT client_secret, additional_information FROM oauth_client_details "
+my ($row) = db_sql("SELECT client_secret IS NULL, additional_information FROM oauth_client_details "
                    . "WHERE client_id = '$app->{id}'");
-ok !defined $row->[0], 'client add --public: no client_secret stored';
+ok $row->[0], 'client add --public: no client_secret stored (NULL)';
 like $row->[1] // '', qr/"token_endpoint_auth_method"\s*:\s*"none"/,
     'client add --public: token_endpoint_auth_method "none" in additional_information';
 

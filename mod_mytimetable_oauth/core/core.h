@@ -19,5 +19,6 @@
 #include "core/cache_entry.h" /* rows as the cache keeps them (cache_entry.c) */
 #include "core/template.h"    /* the consent page template (template.c) */
 #include "core/throttle.h"    /* failure counts in shared slots (throttle.c) */
+#include "core/client.h"      /* public clients, redirect URIs, origins (client.c) */
 
 #endif /* MTO_H */

@@ -38,6 +38,7 @@ typedef struct {
     apr_array_header_t *grants;
     const char *autoapprove;
     int scope_given;
+    tool_client_info_t info; /* additional_information (cmd_client_info.c) */
 } tool_new_client_t;
 
 /* ---------------------------------------------------------------- options */
@@ -86,7 +87,11 @@ static int tool_parse_validity(const char *cmd, const char *opt, const char *arg
 static int tool_client_add_option(tool_opts_t *o, int ch, const char *arg, void *baton)
 {
     tool_new_client_t *c = baton;
+    int rc;
 
+    if (tool_client_info_option(o, ch, arg, &c->info, &rc)) {
+        return rc;
+    }
     switch (ch) {
     case OPT_REDIRECT_URI:
         tool_list_add(c->p, c->uris, arg);
@@ -288,7 +293,9 @@ static int tool_client_add_store(tool_ctx_t *ctx, tool_new_client_t *c)
                          id, id, id);
     }
 
-    if ((rc = tool_secret_make(c->p, &c->sec, &c->row.client_secret, &shown)) != TOOL_OK
+    shown = NULL; /* a public client has no secret */
+    if ((!c->info.public
+         && (rc = tool_secret_make(c->p, &c->sec, &c->row.client_secret, &shown)) != TOOL_OK)
         || (rc = tool_db_client_insert(ctx->db, &c->row)) != TOOL_OK) {
         return rc;
     }
@@ -315,6 +322,7 @@ int tool_client_add(tool_ctx_t *ctx, int argc, const char *const *argv)
         { "autoapprove", OPT_AUTOAPPROVE, 1, "true or scopes" },
         { "access-validity", OPT_ACCESS_VALIDITY, 1, "seconds or default" },
         { "refresh-validity", OPT_REFRESH_VALIDITY, 1, "seconds or default" },
+        TOOL_INFO_OPTIONS,
         { NULL, 0, 0, NULL }
     };
     static const tool_secret_opts_t sec = TOOL_SECRET_OPTS_INIT;
@@ -328,6 +336,7 @@ int tool_client_add(tool_ctx_t *ctx, int argc, const char *const *argv)
     c.uris = apr_array_make(c.p, 2, sizeof(const char *));
     c.scopes = apr_array_make(c.p, 6, sizeof(const char *));
     c.grants = apr_array_make(c.p, 2, sizeof(const char *));
+    tool_client_info_init(c.p, &c.info);
 
     tool_opts_init(ctx, &o, "client add", tool_usage_client, argc, argv);
     if (tool_opts_parse(ctx, &o, opts, tool_client_add_option, &c) < 0) {
@@ -338,8 +347,14 @@ int tool_client_add(tool_ctx_t *ctx, int argc, const char *const *argv)
         || (rc = tool_client_add_uris(o.cmd, &c)) != TOOL_OK
         || (rc = tool_client_add_scopes(o.cmd, &c)) != TOOL_OK
         || (rc = tool_client_add_grants(o.cmd, &c)) != TOOL_OK
-        || (rc = tool_client_add_autoapprove(o.cmd, &c)) != TOOL_OK) {
+        || (rc = tool_client_add_autoapprove(o.cmd, &c)) != TOOL_OK
+        || (rc = tool_client_info_json(c.p, o.cmd, &c.info, NULL, &c.row.additional_information))
+               != TOOL_OK) {
         return rc;
+    }
+    if (c.info.public && (c.sec.from_stdin || c.sec.bcrypt == 1 || c.sec.cost_given)) {
+        return tool_usage_error(o.cmd, "a --public client has no secret: leave out "
+                                       "--secret-stdin, --hash and --bcrypt-cost");
     }
     return tool_client_add_store(ctx, &c);
 }
