@@ -17,6 +17,8 @@ use MTO::Test;
 
 my $WELL_KNOWN = '/.well-known/oauth-authorization-server';
 my @AUTH_METHODS = qw(client_secret_basic client_secret_post);
+# Public clients authenticate with client_id alone at the token and revocation endpoints.
+my %PUBLIC_OK = (token => 1, revocation => 1);
 my @ENDPOINTS = qw(authorization_endpoint token_endpoint revocation_endpoint
                    introspection_endpoint);
 
@@ -74,7 +76,8 @@ sub capabilities_ok {
     is_deeply $m->{grant_types_supported}, [qw(authorization_code refresh_token)],
         "$name: grant_types_supported";
     for my $ep (qw(token revocation introspection)) {
-        is_deeply $m->{"${ep}_endpoint_auth_methods_supported"}, \@AUTH_METHODS,
+        is_deeply $m->{"${ep}_endpoint_auth_methods_supported"},
+            [@AUTH_METHODS, $PUBLIC_OK{$ep} ? 'none' : ()],
             "$name: ${ep}_endpoint_auth_methods_supported";
     }
     is_deeply $m->{code_challenge_methods_supported}, $pkce, "$name: code_challenge_methods_supported";

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "config/config.h"
 #include "cache/cache.h"
+#include "respond/respond.h"
 
 /* Seconds a negative entry lives at most; also the life of the marks a
  * revocation leaves (long enough for any look-up in flight to finish: one
@@ -208,11 +209,23 @@ static void *mto_client_decode(apr_pool_t *p, const char *entry, apr_size_t len)
     return mto_client_from_entry(p, entry, len);
 }
 
+/* The row with its additional_information read (respond/client_info.c):
+ * here, on a cache miss, so that a malformed column is logged once per
+ * cache period rather than on every request. */
 static mto_store_rc mto_client_fetch(request_rec *r, const char *client_id, void **row)
 {
     mto_client_t *c = NULL;
     mto_store_rc rc = mto_store_client_get(r, client_id, &c);
+    const char *why;
 
+    if (rc == MTO_STORE_OK
+        && mto_client_info_parse(r->pool, c->additional_info, &c->info, &why) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "MTO0070: client %s: additional_information is not a JSON object (%s); "
+                      "the client works as if it were NULL (no name, logo, links, "
+                      "allowed_origins; not public)",
+                      mto_log_safe(r, client_id), mto_log_safe(r, why));
+    }
     *row = c;
     return rc;
 }

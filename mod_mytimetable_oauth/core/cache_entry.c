@@ -14,7 +14,7 @@
 
 #define MTO_ENTRY_TOKEN     "T1"
 #define MTO_ENTRY_API_TOKEN "A1"
-#define MTO_ENTRY_CLIENT    "C2" /* C1: before authorities */
+#define MTO_ENTRY_CLIENT    "C3" /* C1: before authorities; C2: before additional_information */
 
 /* ------------------------------------------------------------ plumbing */
 
@@ -161,8 +161,20 @@ mto_api_token_t *mto_api_token_from_entry(apr_pool_t *p, const char *entry, apr_
 /* ------------------------------------------------------------ clients */
 
 /* The secret hash is stored as the row has it (NULL: flag 0 and ""): what
- * may be cached is the caller's decision (mto_secret_for_cache). */
-#define MTO_CLIENT_FIELDS 11
+ * may be cached is the caller's decision (mto_secret_for_cache).  Of
+ * additional_information only what was read from it (info): "" for a
+ * member it did not have. */
+#define MTO_CLIENT_FIELDS 18
+
+static const char *mto_entry_opt(const char *s)
+{
+    return s ? s : "";
+}
+
+static const char *mto_entry_unopt(const char *s)
+{
+    return *s ? s : NULL;
+}
 
 const char *mto_client_to_entry(apr_pool_t *p, const mto_client_t *c, apr_size_t *len)
 {
@@ -179,6 +191,13 @@ const char *mto_client_to_entry(apr_pool_t *p, const mto_client_t *c, apr_size_t
     f[8] = mto_entry_num(p, c->access_validity);
     f[9] = mto_entry_num(p, c->refresh_validity);
     f[10] = mto_entry_list(p, c->authorities);
+    f[11] = mto_entry_opt(c->info.name);
+    f[12] = mto_entry_opt(c->info.logo_uri);
+    f[13] = mto_entry_opt(c->info.client_uri);
+    f[14] = mto_entry_opt(c->info.policy_uri);
+    f[15] = mto_entry_opt(c->info.tos_uri);
+    f[16] = c->info.auth_none ? "1" : "0";
+    f[17] = mto_entry_list(p, c->info.allowed_origins); /* origins hold no comma */
     return mto_entry_join(p, MTO_ENTRY_CLIENT, f, MTO_CLIENT_FIELDS, len);
 }
 
@@ -192,7 +211,8 @@ mto_client_t *mto_client_from_entry(apr_pool_t *p, const char *entry, apr_size_t
         || !mto_entry_parse_flag(f[1], &has_secret) || (!has_secret && *f[2])
         || !mto_entry_parse_flag(f[6], &c->autoapprove_all)
         || !mto_entry_parse_num(f[8], APR_INT64_MIN, &c->access_validity)
-        || !mto_entry_parse_num(f[9], APR_INT64_MIN, &c->refresh_validity)) {
+        || !mto_entry_parse_num(f[9], APR_INT64_MIN, &c->refresh_validity)
+        || !mto_entry_parse_flag(f[16], &c->info.auth_none)) {
         return NULL;
     }
     c->client_id = f[0];
@@ -202,5 +222,11 @@ mto_client_t *mto_client_from_entry(apr_pool_t *p, const char *entry, apr_size_t
     c->redirect_uris = mto_list_split(p, f[5]);
     c->autoapprove = mto_list_split(p, f[7]);
     c->authorities = mto_list_split(p, f[10]);
+    c->info.name = mto_entry_unopt(f[11]);
+    c->info.logo_uri = mto_entry_unopt(f[12]);
+    c->info.client_uri = mto_entry_unopt(f[13]);
+    c->info.policy_uri = mto_entry_unopt(f[14]);
+    c->info.tos_uri = mto_entry_unopt(f[15]);
+    c->info.allowed_origins = mto_list_split(p, f[17]);
     return c;
 }

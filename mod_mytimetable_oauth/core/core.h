@@ -20,5 +20,6 @@
 #include "core/cache_rules.h" /* database fingerprints, writes around revocations */
 #include "core/template.h"    /* the consent page template (template.c) */
 #include "core/throttle.h"    /* failure counts in shared slots (throttle.c) */
+#include "core/client.h"      /* public clients, redirect URIs, origins (client.c) */
 
 #endif /* MTO_H */

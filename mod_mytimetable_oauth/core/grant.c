@@ -77,9 +77,8 @@ const char *mto_authz_grant_check(apr_pool_t *p, const apr_table_t *params,
     return error ? error : mto_authz_pkce(params, require_pkce, grant, description);
 }
 
-const char *mto_code_mismatch(apr_pool_t *p, const apr_table_t *params, const char *client_id,
-                              const apr_array_header_t *redirect_uris, const mto_code_t *code,
-                              apr_int64_t now)
+const char *mto_code_mismatch(apr_pool_t *p, const apr_table_t *params, const mto_client_t *client,
+                              const mto_code_t *code, apr_int64_t now)
 {
     const char *uri = NULL, *verifier = NULL;
     int n_uri = mto_param(params, "redirect_uri", &uri);
@@ -88,14 +87,18 @@ const char *mto_code_mismatch(apr_pool_t *p, const apr_table_t *params, const ch
     if (code->expires <= now) {
         return "the authorization code has expired";
     }
-    if (strcmp(code->client_id, client_id) != 0) {
+    if (strcmp(code->client_id, client->client_id) != 0) {
         return "the authorization code was issued to another client";
     }
     /* RFC 6749 §4.1.3: the very redirect_uri of the authorization request;
      * none was sent there: any one sent here must be registered. */
     if (*code->redirect_uri ? (n_uri != 1 || strcmp(uri, code->redirect_uri) != 0)
-                            : (n_uri == 1 && !mto_list_contains(redirect_uris, uri))) {
+                            : (n_uri == 1 && !mto_client_redirect_ok(client, uri))) {
         return "redirect_uri does not match the authorization request";
+    }
+    /* Made confidential → public since the code was issued: PKCE still holds. */
+    if (mto_client_public(client) && strcmp(code->challenge_method, "S256") != 0) {
+        return "a public client's authorization code needs an S256 code_challenge";
     }
     if (!*code->challenge) {
         /* A verifier for a code issued without a challenge: a PKCE downgrade. */

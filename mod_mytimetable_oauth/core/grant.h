@@ -27,12 +27,11 @@ const char *mto_authz_grant_check(apr_pool_t *p, const apr_table_t *params,
                                   const apr_array_header_t *client_scopes, int require_pkce,
                                   mto_authz_grant_t *grant, const char **description);
 
-/* Why the code may not be redeemed by this token request of the client
- * (client_id, its registered redirect_uris) at now; NULL when it may
- * (RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 9700 §2.1.1). */
-const char *mto_code_mismatch(apr_pool_t *p, const apr_table_t *params, const char *client_id,
-                              const apr_array_header_t *redirect_uris, const mto_code_t *code,
-                              apr_int64_t now);
+/* Why the code may not be redeemed by this token request of the client at
+ * now; NULL when it may (RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 9700 §2.1.1;
+ * a public client's code needs an S256 challenge). */
+const char *mto_code_mismatch(apr_pool_t *p, const apr_table_t *params, const mto_client_t *client,
+                              const mto_code_t *code, apr_int64_t now);
 
 /* Why the refresh token may not be used by client_id at now; NULL when it
  * may. */

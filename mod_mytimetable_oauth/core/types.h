@@ -9,6 +9,20 @@
 #include <apr_tables.h>
 #include <apr_strings.h>
 
+/* The members of oauth_client_details.additional_information the module
+ * reads (RFC 7591 names; README "For app developers"), as
+ * respond/client_info.c parses them: NULL or empty where absent or unfit
+ * (the URIs https only). */
+typedef struct {
+    const char *name;                    /* client_name */
+    const char *logo_uri;                /* https */
+    const char *client_uri;              /* https */
+    const char *policy_uri;              /* https */
+    const char *tos_uri;                 /* https */
+    int auth_none;                       /* token_endpoint_auth_method "none" */
+    apr_array_header_t *allowed_origins; /* const char *; scheme://host[:port], canonical */
+} mto_client_info_t;
+
 /* A row of oauth_client_details, parsed. */
 typedef struct {
     const char *client_id;
@@ -21,6 +35,8 @@ typedef struct {
     apr_int64_t access_validity;       /* seconds; 0 = never; -1 = NULL (server default) */
     apr_int64_t refresh_validity;      /* seconds; 0 = never; -1 = NULL */
     apr_array_header_t *authorities;   /* const char *; Spring roles (grant.h) */
+    const char *additional_info;       /* the column as read (NULL); never cached */
+    mto_client_info_t info;            /* additional_information parsed (cached) */
 } mto_client_t;
 
 /* An authorization code as stored (the code itself is only ever a hash). */

@@ -117,7 +117,7 @@ static int mto_authz_client(request_rec *r, const apr_table_t *params, int bad_r
                                    "The application that sent you here is not registered.");
     }
     n = bad_redirect ? -1 : mto_param(params, "redirect_uri", &uri);
-    if (n == 1 && mto_list_contains(req->client->redirect_uris, uri)) {
+    if (n == 1 && mto_client_redirect_ok(req->client, uri)) {
         req->redirect_uri = uri;
         req->redirect_param = uri;
         return OK;
@@ -169,9 +169,11 @@ static const char *mto_authz_check(request_rec *r, const apr_table_t *params, mt
         *description = "this client may not use the authorization code grant";
         return "unauthorized_client";
     }
+    /* A public client must use S256 whatever the server requires (RFC 9700 §2.1.1). */
     return mto_authz_grant_check(r->pool, params, req->client->scopes,
-                                 mto_conf_require_pkce(mto_server_conf(r->server)), &req->grant,
-                                 description);
+                                 mto_conf_require_pkce(mto_server_conf(r->server))
+                                     || mto_client_public(req->client),
+                                 &req->grant, description);
 }
 
 /* Issues a code and sends the user back with it. */
@@ -329,6 +331,6 @@ int mto_handle_authorize(request_rec *r)
     if (approved) {
         return mto_authz_issue_code(r, &req, now);
     }
-    return mto_consent_page(r, req.client, req.grant.scopes,
+    return mto_consent_page(r, req.client, req.redirect_uri, req.grant.scopes,
                             mto_consent_csrf_token(r, r->user, now));
 }

@@ -2,7 +2,10 @@
  * client_auth.c - authenticating the client at the token, revocation and
  * introspection endpoints: client_secret_basic or client_secret_post
  * (RFC 6749 §2.3.1), never both, against the Spring hash in
- * oauth_client_details.client_secret.
+ * oauth_client_details.client_secret; a public client (RFC 8252) by its
+ * client_id alone at the token and revocation endpoints.  The CORS
+ * decision of those two endpoints is made here too, once the client is
+ * known.
  *
  * A {bcrypt} check costs ~50 ms at cost 10, so a success is remembered
  * per child for a while, keyed by a digest of (stored hash, presented secret):
@@ -128,9 +131,35 @@ static int mto_secret_ok(request_rec *r, const mto_client_t *client, const char 
     return res == MTO_SECRET_MATCH;
 }
 
+/* Checks the client found for id against the secret presented (NULL:
+ * none, client_id alone): a public client must present none, a
+ * confidential one its own (never downgraded). */
+static mto_client_auth_rc mto_client_verify(request_rec *r, const char *id, mto_client_t **client,
+                                            const char *secret)
+{
+    int public = mto_client_public(*client);
+    const char *why = NULL;
+
+    if (public || !secret) {
+        why = public && secret     ? "a public client sent a client secret"
+              : !public && !secret ? "a confidential client sent no client secret"
+                                   : NULL;
+    }
+    else if (!mto_secret_ok(r, *client, secret)) {
+        why = "wrong client secret";
+    }
+    if (!why) {
+        return MTO_CLIENT_OK;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "client %s: %s", mto_log_safe(r, id), why);
+    mto_throttle_failed(r, id);
+    *client = NULL;
+    return MTO_CLIENT_INVALID;
+}
+
 mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *params,
-                                           mto_client_t **client, int *tried_basic,
-                                           apr_uint32_t *retry_after)
+                                           int allow_public, mto_client_t **client,
+                                           int *tried_basic, apr_uint32_t *retry_after)
 {
     const char *auth = apr_table_get(r->headers_in, "Authorization");
     const char *id = NULL, *secret = NULL, *body_id = NULL, *body_secret = NULL;
@@ -152,9 +181,9 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
             return MTO_CLIENT_INVALID_REQUEST; /* two authentication methods at once */
         }
     }
-    else if (n_id == 1 && n_secret == 1) {
+    else if (n_id == 1 && (n_secret == 1 || allow_public)) {
         id = body_id;
-        secret = body_secret;
+        secret = n_secret == 1 ? body_secret : NULL; /* NULL: a public client's client_id alone */
     }
     else {
         return MTO_CLIENT_INVALID; /* no client authentication at all */
@@ -174,16 +203,7 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
         mto_throttle_failed(r, id); /* probing for client_ids is limited too */
         return MTO_CLIENT_INVALID;
     }
-    if (!mto_secret_ok(r, *client, secret)) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      "client %s: wrong "
-                      "client secret",
-                      mto_log_safe(r, id));
-        mto_throttle_failed(r, id);
-        *client = NULL;
-        return MTO_CLIENT_INVALID;
-    }
-    return MTO_CLIENT_OK;
+    return mto_client_verify(r, id, client, secret);
 }
 
 int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic,
@@ -211,14 +231,31 @@ int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic,
     }
 }
 
+/* The endpoints browser apps call (README "CORS"): token and revocation,
+ * where a public client authenticates with its client_id alone; never
+ * introspection, which is for resource servers and their credentials. */
+static int mto_browser_endpoint(const char *endpoint)
+{
+    return strcmp(endpoint, "introspection") != 0;
+}
+
+static int mto_cors_preflight(request_rec *r)
+{
+    return r->method_number == M_OPTIONS && apr_table_get(r->headers_in, "Origin")
+           && apr_table_get(r->headers_in, "Access-Control-Request-Method");
+}
+
 int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **params,
                        mto_client_t **client)
 {
     mto_client_auth_rc auth;
-    const char *err, *dup;
-    int rv, tried_basic;
+    const char *err, *dup, *origin = apr_table_get(r->headers_in, "Origin");
+    int rv, tried_basic, browser = mto_browser_endpoint(endpoint);
     apr_uint32_t retry_after;
 
+    if (browser && mto_cors_preflight(r)) {
+        return mto_send_cors_preflight(r);
+    }
     if (r->method_number != M_POST) {
         apr_table_setn(r->headers_out, "Allow", "POST");
         return mto_send_oauth_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
@@ -235,9 +272,13 @@ int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **param
                                     apr_pstrcat(r->pool, "parameter given more than once: ", dup,
                                                 NULL));
     }
-    auth = mto_client_authenticate(r, *params, client, &tried_basic, &retry_after);
+    auth = mto_client_authenticate(r, *params, browser, client, &tried_basic, &retry_after);
     if (auth != MTO_CLIENT_OK) {
         return mto_client_auth_fail(r, auth, tried_basic, retry_after);
+    }
+    /* Every answer from here on may be read by the client's own origins. */
+    if (browser && mto_client_origin_allowed(r->pool, *client, origin)) {
+        mto_cors_allow(r, origin);
     }
     return OK;
 }

@@ -65,27 +65,80 @@ static const char mto_builtin_template[] =
     "<!DOCTYPE html>\n"
     "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>Authorize {{client_id}}</title>\n"
+    "<title>Authorize {{client_name}}</title>\n"
     "<style>\n"
     "body{font-family:system-ui,sans-serif;max-width:34em;margin:2em auto;padding:0 1em;line-height:1.5}\n"
     "ul{padding-left:1.2em}button{font-size:1em;padding:.6em 1.4em;margin:.3em .6em .3em 0}\n"
     "button:focus{outline:3px solid #1a73e8;outline-offset:2px}\n"
+    ".logo{display:block;object-fit:contain}.links{font-size:.9em}\n"
     "</style>\n</head>\n<body>\n<main>\n"
-    "<h1>Authorize {{client_id}}</h1>\n"
-    "<p>Signed in as <strong>{{user}}</strong>. The application <strong>{{client_id}}</strong> "
+    "{{logo}}<h1>Authorize {{client_name}}</h1>\n"
+    "<p>Signed in as <strong>{{user}}</strong>. The application <strong>{{client_name}}</strong> "
     "asks for permission to:</p>\n"
     "<ul>\n{{scope_items}}</ul>\n"
+    "<p>After you answer, you will be sent to <strong>{{redirect_host}}</strong>.</p>\n"
+    "{{client_links}}"
     "<form method=\"post\" action=\"{{action}}\">\n"
     "<input type=\"hidden\" name=\"csrf_token\" value=\"{{csrf_token}}\">\n"
     "<button type=\"submit\" name=\"user_oauth_approval\" value=\"true\" autofocus>Approve</button>\n"
     "<button type=\"submit\" name=\"user_oauth_approval\" value=\"false\">Deny</button>\n"
     "</form>\n</main>\n</body>\n</html>\n";
 
-int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array_header_t *scopes,
-                     const char *csrf_token)
+/* Side of the logo in CSS pixels: fixed, whatever the image's own size. */
+#define MTO_LOGO_SIZE "64"
+
+static const char *mto_link(apr_pool_t *p, const char *uri, const char *text)
+{
+    return uri ? apr_pstrcat(p, "<a href=\"", mto_html_escape(p, uri),
+                             "\" rel=\"noopener noreferrer\" target=\"_blank\">", text, "</a>",
+                             NULL)
+               : NULL;
+}
+
+/* The client's own metadata (README "The consent template"): its name
+ * (else its id), its logo, its https links, and the host the redirect URI
+ * sends the user to, so that a look-alike application is easier to spot. */
+static void mto_consent_client_vars(apr_pool_t *p, apr_table_t *vars, const mto_client_t *client,
+                                    const char *redirect_uri)
+{
+    const mto_client_info_t *info = &client->info;
+    const char *name = mto_html_escape(p, info->name ? info->name : client->client_id);
+    const char *links[3], *joined = "";
+    int i;
+
+    apr_table_setn(vars, "client_name", name);
+    apr_table_setn(vars, "redirect_host", mto_html_escape(p, mto_uri_host(p, redirect_uri)));
+    apr_table_setn(vars, "logo_uri", mto_html_escape(p, info->logo_uri));
+    apr_table_setn(vars, "client_uri", mto_html_escape(p, info->client_uri));
+    apr_table_setn(vars, "policy_uri", mto_html_escape(p, info->policy_uri));
+    apr_table_setn(vars, "tos_uri", mto_html_escape(p, info->tos_uri));
+    if (info->logo_uri) {
+        apr_table_setn(vars, "logo",
+                       apr_pstrcat(p, "<img src=\"", mto_html_escape(p, info->logo_uri),
+                                   "\" alt=\"", name,
+                                   "\" width=\"" MTO_LOGO_SIZE "\" height=\"" MTO_LOGO_SIZE
+                                   "\" class=\"logo\">",
+                                   NULL));
+    }
+    links[0] = mto_link(p, info->client_uri, "Website");
+    links[1] = mto_link(p, info->policy_uri, "Privacy policy");
+    links[2] = mto_link(p, info->tos_uri, "Terms of service");
+    for (i = 0; i < 3; i++) {
+        if (links[i]) {
+            joined = apr_pstrcat(p, joined, *joined ? " &middot; " : "", links[i], NULL);
+        }
+    }
+    if (*joined) {
+        apr_table_setn(vars, "client_links",
+                       apr_pstrcat(p, "<p class=\"links\">", joined, "</p>\n", NULL));
+    }
+}
+
+int mto_consent_page(request_rec *r, const mto_client_t *client, const char *redirect_uri,
+                     const apr_array_header_t *scopes, const char *csrf_token)
 {
     const mto_server_conf_t *conf = mto_server_conf(r->server);
-    apr_table_t *vars = apr_table_make(r->pool, 8);
+    apr_table_t *vars = apr_table_make(r->pool, 16);
     const char *items = "", *tpl;
     int i;
 
@@ -102,7 +155,10 @@ int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array
     apr_table_setn(vars, "scope", mto_html_escape(r->pool, mto_list_join(r->pool, scopes)));
     apr_table_setn(vars, "action", mto_html_escape(r->pool, r->unparsed_uri));
     apr_table_setn(vars, "csrf_token", mto_html_escape(r->pool, csrf_token));
+    mto_consent_client_vars(r->pool, vars, client, redirect_uri);
 
     tpl = conf->consent_template ? conf->consent_template : mto_builtin_template;
-    return mto_send_page(r, mto_template_render(r->pool, tpl, vars));
+    return mto_send_page_img(r, mto_template_render(r->pool, tpl, vars),
+                             client->info.logo_uri ? mto_uri_origin(r->pool, client->info.logo_uri)
+                                                   : NULL);
 }

@@ -39,12 +39,13 @@ typedef enum {
 } mto_client_auth_rc;
 
 /* Authenticates the client of a token/revoke/introspect request by
- * client_secret_basic or client_secret_post (README "Endpoints"), unless
- * its client_id and address are over MyTimetableOAuthClientAuthLimit:
- * then *retry_after is the seconds until they may try again. */
+ * client_secret_basic or client_secret_post (README "Endpoints"), or, with
+ * allow_public, a public client by its client_id alone, unless its
+ * client_id and address are over MyTimetableOAuthClientAuthLimit: then
+ * *retry_after is the seconds until they may try again. */
 mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *params,
-                                           mto_client_t **client, int *tried_basic,
-                                           apr_uint32_t *retry_after);
+                                           int allow_public, mto_client_t **client,
+                                           int *tried_basic, apr_uint32_t *retry_after);
 
 /* Per-child memory of successful slow ({bcrypt}) checks. */
 void mto_client_auth_child_init(apr_pool_t *pchild, server_rec *s);
@@ -67,8 +68,10 @@ apr_uint32_t mto_throttle_retry_after(request_rec *r, const char *client_id);
  * MTO0050 when it reaches the limit). */
 void mto_throttle_failed(request_rec *r, const char *client_id);
 
-/* The start every client endpoint shares: POST only, a form body, each
- * parameter once, client authentication.  OK: *client is set and *params
+/* The start every client endpoint shares: POST only (the token and
+ * revocation endpoints also answer a CORS preflight), a form body, each
+ * parameter once, client authentication, CORS headers for the client's
+ * origins (not at introspection).  OK: *client is set and *params
  * holds the form; else the error answer was sent and this is its status
  * (respond.h), for the handler to return. */
 int mto_client_request(request_rec *r, const char *endpoint, apr_table_t **params,
@@ -115,9 +118,10 @@ void mto_purge_child_init(apr_pool_t *pchild, server_rec *s);
 const char *mto_consent_csrf_token(request_rec *r, const char *user, apr_int64_t now);
 int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr_int64_t now);
 
-/* Sends the consent page for the client and scopes; its status. */
-int mto_consent_page(request_rec *r, const mto_client_t *client, const apr_array_header_t *scopes,
-                     const char *csrf_token);
+/* Sends the consent page for the client, the redirect URI the user will
+ * be sent to, and the scopes; its status. */
+int mto_consent_page(request_rec *r, const mto_client_t *client, const char *redirect_uri,
+                     const apr_array_header_t *scopes, const char *csrf_token);
 
 /* ------------------------------------------------------------ handlers */
 

@@ -108,8 +108,7 @@ static int mto_grant_authorization_code(request_rec *r, const apr_table_t *param
     if (stored->used) {
         goto replayed;
     }
-    if ((why = mto_code_mismatch(r->pool, params, client->client_id, client->redirect_uris, stored,
-                                 now))) {
+    if ((why = mto_code_mismatch(r->pool, params, client, stored, now))) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "client %s: code "
                       "refused: %s",

@@ -163,6 +163,9 @@ static void mto_metadata_capabilities(json_t *body, const apr_array_header_t *sc
     static const char *const query[] = { "query", NULL };
     static const char *const grants[] = { "authorization_code", "refresh_token", NULL };
     static const char *const auth[] = { "client_secret_basic", "client_secret_post", NULL };
+    /* "none": a public client's client_id alone (RFC 7591 §2, RFC 8252 §8.4). */
+    static const char *const auth_public[] = { "client_secret_basic", "client_secret_post", "none",
+                                               NULL };
     static const char *const s256[] = { "S256", NULL };
     static const char *const s256_plain[] = { "S256", "plain", NULL };
 
@@ -170,8 +173,10 @@ static void mto_metadata_capabilities(json_t *body, const apr_array_header_t *sc
     json_object_set_new(body, "response_types_supported", mto_string_array(code));
     json_object_set_new(body, "response_modes_supported", mto_string_array(query));
     json_object_set_new(body, "grant_types_supported", mto_string_array(grants));
-    json_object_set_new(body, "token_endpoint_auth_methods_supported", mto_string_array(auth));
-    json_object_set_new(body, "revocation_endpoint_auth_methods_supported", mto_string_array(auth));
+    json_object_set_new(body, "token_endpoint_auth_methods_supported",
+                        mto_string_array(auth_public));
+    json_object_set_new(body, "revocation_endpoint_auth_methods_supported",
+                        mto_string_array(auth_public));
     json_object_set_new(body, "introspection_endpoint_auth_methods_supported",
                         mto_string_array(auth));
     json_object_set_new(body, "code_challenge_methods_supported",
@@ -195,5 +200,6 @@ int mto_send_metadata(request_rec *r, const char *issuer, const apr_table_t *end
     }
     mto_metadata_capabilities(body, scopes, require_pkce);
     apr_table_setn(r->headers_out, "Cache-Control", apr_psprintf(r->pool, "max-age=%d", max_age));
+    mto_cors_any(r); /* a public document, the same for every origin */
     return mto_write_json(r, HTTP_OK, mto_json_text(r->pool, body));
 }

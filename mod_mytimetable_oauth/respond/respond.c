@@ -24,30 +24,62 @@ int mto_send_empty(request_rec *r)
 }
 
 /* Pages of the authorization server must never be framed (clickjacking,
- * RFC 6749 §10.13) nor cached. */
-static void mto_page_headers(request_rec *r)
+ * RFC 6749 §10.13) nor cached; images only from img_origin (NULL: none). */
+static void mto_page_headers(request_rec *r, const char *img_origin)
 {
     mto_no_store(r);
     apr_table_setn(r->headers_out, "X-Frame-Options", "DENY");
     apr_table_setn(r->headers_out, "Content-Security-Policy",
-                   "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+                   apr_pstrcat(r->pool, "default-src 'none'; style-src 'unsafe-inline'; ",
+                               img_origin ? "img-src " : "", img_origin ? img_origin : "",
+                               img_origin ? "; " : "", "frame-ancestors 'none'", NULL));
     apr_table_setn(r->headers_out, "Referrer-Policy", "no-referrer");
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
 }
 
-int mto_send_page(request_rec *r, const char *html)
+int mto_send_page_img(request_rec *r, const char *html, const char *img_origin)
 {
-    mto_page_headers(r);
+    mto_page_headers(r, img_origin);
     ap_set_content_type(r, "text/html;charset=UTF-8");
     ap_rputs(html, r);
     return HTTP_OK;
+}
+
+int mto_send_page(request_rec *r, const char *html)
+{
+    return mto_send_page_img(r, html, NULL);
+}
+
+/* ------------------------------------------------------------ CORS */
+
+void mto_cors_any(request_rec *r)
+{
+    apr_table_setn(r->headers_out, "Access-Control-Allow-Origin", "*");
+}
+
+int mto_send_cors_preflight(request_rec *r)
+{
+    /* "*": no credentials mode, so any origin may send the request; who
+     * may read the answer is decided on it (mto_cors_allow). */
+    apr_table_setn(r->headers_out, "Access-Control-Allow-Origin", "*");
+    apr_table_setn(r->headers_out, "Access-Control-Allow-Methods", "POST");
+    apr_table_setn(r->headers_out, "Access-Control-Allow-Headers", "Authorization, Content-Type");
+    apr_table_setn(r->headers_out, "Access-Control-Max-Age", "600");
+    r->status = HTTP_NO_CONTENT;
+    return HTTP_NO_CONTENT;
+}
+
+void mto_cors_allow(request_rec *r, const char *origin)
+{
+    apr_table_setn(r->headers_out, "Access-Control-Allow-Origin", origin);
+    apr_table_merge(r->headers_out, "Vary", "Origin");
 }
 
 int mto_send_html_error(request_rec *r, int status, const char *title, const char *message)
 {
     const char *t = mto_html_escape(r->pool, title), *m = mto_html_escape(r->pool, message);
 
-    mto_page_headers(r);
+    mto_page_headers(r, NULL);
     r->status = status;
     ap_set_content_type(r, "text/html;charset=UTF-8");
     ap_rprintf(r,

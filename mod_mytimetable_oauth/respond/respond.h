@@ -31,6 +31,24 @@ int mto_send_empty(request_rec *r);
  * no-store, never framed, no referrer. */
 int mto_send_page(request_rec *r, const char *html);
 
+/* mto_send_page for a page that shows one image (a client's logo): the
+ * CSP lets images from img_origin in (NULL: none, as mto_send_page). */
+int mto_send_page_img(request_rec *r, const char *html, const char *img_origin);
+
+/* CORS (README "CORS"), every header of it set here.  The metadata: any
+ * origin may read it (Access-Control-Allow-Origin: *). */
+void mto_cors_any(request_rec *r);
+
+/* 204 to a preflight (OPTIONS with Origin and
+ * Access-Control-Request-Method) of the token or revocation endpoint:
+ * POST with Authorization and Content-Type, no credentials, from anywhere
+ * (the real answer decides who may read it). */
+int mto_send_cors_preflight(request_rec *r);
+
+/* The answer may be read by origin (allowed for the client): its
+ * Access-Control-Allow-Origin, and Vary: Origin. */
+void mto_cors_allow(request_rec *r, const char *origin);
+
 /* A small HTML page for errors that must not redirect (unknown client…). */
 int mto_send_html_error(request_rec *r, int status, const char *title, const char *message);
 
@@ -69,5 +87,15 @@ int mto_send_introspection(request_rec *r, const mto_token_t *t, const char *tok
  * require_pkce), cacheable for max_age seconds. */
 int mto_send_metadata(request_rec *r, const char *issuer, const apr_table_t *endpoints,
                       const apr_array_header_t *scopes, int require_pkce, int max_age);
+
+/* ------------------------------------------------------------ client_info.c */
+
+/* oauth_client_details.additional_information (text; NULL when the column
+ * is) read into *info: the members of mto_client_info_t, other members
+ * ignored, URIs that are not https left out, allowed_origins canonical
+ * (mto_origin_canon).  0 when text is NULL or a JSON object; -1 when it is
+ * neither: *info is then as for NULL and *why says what is wrong. */
+int mto_client_info_parse(apr_pool_t *p, const char *text, mto_client_info_t *info,
+                          const char **why);
 
 #endif /* MTO_RESPOND_H */

@@ -28,6 +28,8 @@ mto_store_rc mto_store_client_get(request_rec *r, const char *client_id, mto_cli
     c->autoapprove_all = autoapprove && !strcasecmp(autoapprove, "true");
     c->autoapprove = mto_list_split(r->pool, c->autoapprove_all ? NULL : autoapprove);
     c->authorities = mto_list_split(r->pool, mto_col_raw(&row, 8));
+    c->additional_info =
+        mto_col_raw(&row, 9) ? mto_col_str(&row, 9) : NULL; /* parsed by the cache */
     *out = c;
     return MTO_STORE_OK;
 }

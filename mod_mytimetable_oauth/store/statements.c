@@ -58,7 +58,8 @@ static const mto_statement_t mto_statements[] = {
     /* ------------------------------------------------------- the module */
     { MTO_SQL_CLIENT_GET, M, NULL,
       "SELECT client_id, client_secret, scope, authorized_grant_types, web_server_redirect_uri, "
-      "access_token_validity, refresh_token_validity, autoapprove, authorities "
+      "access_token_validity, refresh_token_validity, autoapprove, authorities, "
+      "additional_information "
       "FROM oauth_client_details WHERE client_id = %s" },
     { MTO_SQL_APPROVAL_GET, M, NULL,
       "SELECT scope FROM mto_approval WHERE user_name = %s AND client_id = %s AND expires_at > %lld" },
@@ -132,6 +133,8 @@ static const mto_statement_t mto_statements[] = {
       "VALUES (%s, %s, %s, %s, %s, %s, %s, %lld, %lld, %s, %s)" },
     { MTO_SQL_TOOL_CLIENT_SECRET, T, NULL,
       "UPDATE oauth_client_details SET client_secret = %s WHERE client_id = %s" },
+    { MTO_SQL_TOOL_CLIENT_INFO, T, NULL,
+      "UPDATE oauth_client_details SET additional_information = %s WHERE client_id = %s" },
     { MTO_SQL_TOOL_CLIENT_CODES, T, NULL, "DELETE FROM mto_code WHERE client_id = %s" },
     { MTO_SQL_TOOL_CLIENT_ACCESS, T, NULL, "DELETE FROM mto_access_token WHERE client_id = %s" },
     { MTO_SQL_TOOL_CLIENT_REFRESH, T, NULL, "DELETE FROM mto_refresh_token WHERE client_id = %s" },

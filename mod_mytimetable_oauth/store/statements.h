@@ -51,6 +51,7 @@
 #define MTO_SQL_TOOL_CLIENT_LIST      "mto_tool_client_list"
 #define MTO_SQL_TOOL_CLIENT_INSERT    "mto_tool_client_insert"
 #define MTO_SQL_TOOL_CLIENT_SECRET    "mto_tool_client_secret"
+#define MTO_SQL_TOOL_CLIENT_INFO      "mto_tool_client_info"
 #define MTO_SQL_TOOL_CLIENT_CODES     "mto_tool_client_codes"
 #define MTO_SQL_TOOL_CLIENT_ACCESS    "mto_tool_client_access"
 #define MTO_SQL_TOOL_CLIENT_REFRESH   "mto_tool_client_refresh"

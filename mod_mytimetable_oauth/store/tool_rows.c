@@ -107,6 +107,17 @@ int tool_db_client_set_secret(tool_db_t *db, const char *client_id, const char *
     return rc;
 }
 
+int tool_db_client_set_info(tool_db_t *db, const char *client_id, const char *info, int *found)
+{
+    const char *args[] = { info, client_id };
+    int rc, n = 0;
+
+    rc = tool_sql_query(db, "setting the client's additional_information", &n,
+                        MTO_SQL_TOOL_CLIENT_INFO, 2, args);
+    *found = n > 0;
+    return rc;
+}
+
 int tool_db_client_remove(tool_db_t *db, const char *client_id, int *found, tool_counts_t *removed)
 {
     int n = 0;

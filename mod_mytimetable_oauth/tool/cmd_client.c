@@ -15,6 +15,7 @@
 const char tool_usage_client[] =
     "Usage: " TOOL_NAME " client add ID --redirect-uri URI[,URI…] [options]\n"
     "       " TOOL_NAME " client add ID --resource-server [--secret-stdin] [--hash …]\n"
+    "       " TOOL_NAME " client update ID [--name NAME] [--logo-uri URI] …\n"
     "       " TOOL_NAME " client list\n"
     "       " TOOL_NAME " client show ID\n"
     "       " TOOL_NAME " client remove ID\n"
@@ -47,6 +48,15 @@ const char tool_usage_client[] =
     "                              every client's access tokens and gets no codes or\n"
     "                              tokens (authorities ROLE_RESOURCE_SERVER; no\n"
     "                              redirect URI, scope or grant type)\n"
+    "  --public                    a native or browser app: no secret, PKCE S256\n"
+    "                              required, client_id alone at the token endpoint\n"
+    "  --name NAME                 shown on the consent page instead of the id\n"
+    "  --logo-uri, --client-uri, --policy-uri, --tos-uri URI\n"
+    "                              https only: the logo and links of the consent page\n"
+    "  --allowed-origin ORIGIN     scheme://host[:port] of a browser app that may\n"
+    "                              call the token endpoint (CORS; may be repeated)\n"
+    "update: sets those metadata options (and --public, which removes the secret)\n"
+    "  on an existing client; other keys of additional_information are kept.\n"
     "list: one line per client, tab separated: id, scopes, redirect URIs, grant types,\n"
     "  authorities.\n"
     "show: every column of the client; of the secret only its format.\n"
@@ -324,7 +334,7 @@ int tool_cmd_client(tool_ctx_t *ctx, int argc, const char *const *argv)
     static const tool_command_t subs[] = {
         { "add", tool_client_add },       { "list", tool_client_list },
         { "show", tool_client_show },     { "remove", tool_client_remove },
-        { "secret", tool_client_secret },
+        { "secret", tool_client_secret }, { "update", tool_client_update },
     };
 
     return tool_dispatch(ctx, "client", tool_usage_client, subs,

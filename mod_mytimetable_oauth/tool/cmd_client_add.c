@@ -41,6 +41,7 @@ typedef struct {
     int scope_given;
     int resource_server;      /* --resource-server */
     const char *token_option; /* an option about codes and tokens, for the message */
+    tool_client_info_t info; /* additional_information (cmd_client_info.c) */
 } tool_new_client_t;
 
 /* ---------------------------------------------------------------- options */
@@ -89,11 +90,15 @@ static int tool_parse_validity(const char *cmd, const char *opt, const char *arg
 static int tool_client_add_option(tool_opts_t *o, int ch, const char *arg, void *baton)
 {
     tool_new_client_t *c = baton;
+    int rc;
 
     static const char *const token_options[] = { "--redirect-uri",    "--scope",
                                                  "--grant-types",     "--autoapprove",
                                                  "--access-validity", "--refresh-validity" };
 
+    if (tool_client_info_option(o, ch, arg, &c->info, &rc)) {
+        return rc;
+    }
     if (ch >= OPT_REDIRECT_URI && ch <= OPT_REFRESH_VALIDITY) {
         c->token_option = token_options[ch - OPT_REDIRECT_URI];
     }
@@ -316,7 +321,9 @@ static int tool_client_add_store(tool_ctx_t *ctx, tool_new_client_t *c)
                          id, id, id);
     }
 
-    if ((rc = tool_secret_make(c->p, &c->sec, &c->row.client_secret, &shown)) != TOOL_OK
+    shown = NULL; /* a public client has no secret */
+    if ((!c->info.public
+         && (rc = tool_secret_make(c->p, &c->sec, &c->row.client_secret, &shown)) != TOOL_OK)
         || (rc = tool_db_client_insert(ctx->db, &c->row)) != TOOL_OK) {
         return rc;
     }
@@ -344,6 +351,7 @@ int tool_client_add(tool_ctx_t *ctx, int argc, const char *const *argv)
         { "access-validity", OPT_ACCESS_VALIDITY, 1, "seconds or default" },
         { "refresh-validity", OPT_REFRESH_VALIDITY, 1, "seconds or default" },
         { "resource-server", OPT_RESOURCE_SERVER, 0, "may only introspect" },
+        TOOL_INFO_OPTIONS,
         { NULL, 0, 0, NULL }
     };
     static const tool_secret_opts_t sec = TOOL_SECRET_OPTS_INIT;
@@ -357,6 +365,7 @@ int tool_client_add(tool_ctx_t *ctx, int argc, const char *const *argv)
     c.uris = apr_array_make(c.p, 2, sizeof(const char *));
     c.scopes = apr_array_make(c.p, 6, sizeof(const char *));
     c.grants = apr_array_make(c.p, 2, sizeof(const char *));
+    tool_client_info_init(c.p, &c.info);
 
     tool_opts_init(ctx, &o, "client add", tool_usage_client, argc, argv);
     if (tool_opts_parse(ctx, &o, opts, tool_client_add_option, &c) < 0) {
@@ -373,8 +382,14 @@ int tool_client_add(tool_ctx_t *ctx, int argc, const char *const *argv)
     if ((rc = tool_client_add_uris(o.cmd, &c)) != TOOL_OK
         || (rc = tool_client_add_scopes(o.cmd, &c)) != TOOL_OK
         || (rc = tool_client_add_grants(o.cmd, &c)) != TOOL_OK
-        || (rc = tool_client_add_autoapprove(o.cmd, &c)) != TOOL_OK) {
+        || (rc = tool_client_add_autoapprove(o.cmd, &c)) != TOOL_OK
+        || (rc = tool_client_info_json(c.p, o.cmd, &c.info, NULL, &c.row.additional_information))
+               != TOOL_OK) {
         return rc;
+    }
+    if (c.info.public && (c.sec.from_stdin || c.sec.bcrypt == 1 || c.sec.cost_given)) {
+        return tool_usage_error(o.cmd, "a --public client has no secret: leave out "
+                                       "--secret-stdin, --hash and --bcrypt-cost");
     }
     return tool_client_add_store(ctx, &c);
 }

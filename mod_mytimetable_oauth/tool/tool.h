@@ -213,6 +213,52 @@ int tool_client_id_arg(tool_opts_t *o, const char **id);
 /* cmd_client_add.c */
 tool_cmd_fn tool_client_add;
 
+/* ---------------------------------------------------- cmd_client_info.c */
+
+/* The metadata options of client add and client update: members of
+ * additional_information (README "For app developers"). */
+enum {
+    TOOL_OPT_NAME = TOOL_OPT_CMD + 100,
+    TOOL_OPT_LOGO_URI,
+    TOOL_OPT_CLIENT_URI,
+    TOOL_OPT_POLICY_URI,
+    TOOL_OPT_TOS_URI,
+    TOOL_OPT_ALLOWED_ORIGIN,
+    TOOL_OPT_PUBLIC
+};
+
+#define TOOL_INFO_OPTIONS                                                                          \
+    { "name", TOOL_OPT_NAME, 1, "client_name" },                                                   \
+        { "logo-uri", TOOL_OPT_LOGO_URI, 1, "https logo" },                                        \
+        { "client-uri", TOOL_OPT_CLIENT_URI, 1, "https home page" },                               \
+        { "policy-uri", TOOL_OPT_POLICY_URI, 1, "https privacy policy" },                          \
+        { "tos-uri", TOOL_OPT_TOS_URI, 1, "https terms of service" },                              \
+        { "allowed-origin", TOOL_OPT_ALLOWED_ORIGIN, 1, "CORS origin" },                           \
+    {                                                                                              \
+        "public", TOOL_OPT_PUBLIC, 0, "public client"                                              \
+    }
+
+/* What the metadata options said; NULL / 0 / empty: not given. */
+typedef struct {
+    const char *name, *logo_uri, *client_uri, *policy_uri, *tos_uri;
+    apr_array_header_t *origins; /* canonical */
+    int public;
+} tool_client_info_t;
+
+void tool_client_info_init(apr_pool_t *p, tool_client_info_t *i);
+
+/* 1 when ch is one of TOOL_INFO_OPTIONS: *rc is then TOOL_OK, or the
+ * status of the usage error printed; 0 for any other option. */
+int tool_client_info_option(tool_opts_t *o, int ch, const char *arg, tool_client_info_t *i,
+                            int *rc);
+
+/* additional_information: existing (NULL: none) with the options applied,
+ * other members kept, into *out (NULL when there is nothing to store). */
+int tool_client_info_json(apr_pool_t *p, const char *cmd, const tool_client_info_t *i,
+                          const char *existing, const char **out);
+
+tool_cmd_fn tool_client_update;
+
 /* ----------------------------------------- store/tool_db.c, store/tool_rows.c */
 
 /* Every function prints what went wrong (naming the driver and apr_dbd's
@@ -256,6 +302,7 @@ int tool_db_client_insert(tool_db_t *db, const tool_client_row_t *c);
 /* tool_client_row_t *, ordered by client_id. */
 int tool_db_client_list(tool_db_t *db, apr_array_header_t **rows);
 int tool_db_client_set_secret(tool_db_t *db, const char *client_id, const char *hash, int *found);
+int tool_db_client_set_info(tool_db_t *db, const char *client_id, const char *info, int *found);
 /* The client and its codes, tokens and approvals, in one transaction. */
 int tool_db_client_remove(tool_db_t *db, const char *client_id, int *found, tool_counts_t *removed);
 

@@ -67,11 +67,18 @@ static void check_code(const apr_table_t *params, const apr_array_header_t *uris
 {
     mto_code_t c = { "app", "alice", "read", redirect_uri, challenge, method, 2, 0 };
     const char *verifier = one(params, "code_verifier"), *uri = one(params, "redirect_uri");
+    mto_client_t app, other;
 
-    check(mto_code_mismatch(pool, params, "app", uris, &c, 2) != NULL, "code: expired accepted");
-    check(mto_code_mismatch(pool, params, "other", uris, &c, 1) != NULL,
+    memset(&app, 0, sizeof(app));
+    app.client_id = "app";
+    app.secret_hash = "{noop}x";
+    app.redirect_uris = (apr_array_header_t *)uris;
+    other = app;
+    other.client_id = "other";
+    check(mto_code_mismatch(pool, params, &app, &c, 2) != NULL, "code: expired accepted");
+    check(mto_code_mismatch(pool, params, &other, &c, 1) != NULL,
           "code: another client's accepted");
-    if (mto_code_mismatch(pool, params, "app", uris, &c, 1)) {
+    if (mto_code_mismatch(pool, params, &app, &c, 1)) {
         return;
     }
     check(*redirect_uri ? uri && !strcmp(uri, redirect_uri) : !uri || mto_list_contains(uris, uri),

@@ -142,6 +142,23 @@ static void test_client(void)
     got = mto_client_from_entry(pool, e, len);
     ok(got && got->access_validity == APR_INT64_C(-9223372036854775807),
        "any validity the column held comes back");
+
+    c = client(NULL);
+    c->info.name = "Rooster, \"the\" app";
+    c->info.logo_uri = "https://cdn.example.org/l.png?a=1,2";
+    c->info.tos_uri = "https://app.example.org/tos";
+    c->info.auth_none = 1;
+    c->info.allowed_origins = mto_list_split(pool, "https://a.example,http://localhost:5173");
+    c->additional_info = "{\"never\":\"cached\"}";
+    e = mto_client_to_entry(pool, c, &len);
+    got = mto_client_from_entry(pool, e, len);
+    ok(got && same(got->info.name, c->info.name) && same(got->info.logo_uri, c->info.logo_uri)
+           && same(got->info.tos_uri, c->info.tos_uri) && !got->info.client_uri
+           && !got->info.policy_uri && got->info.auth_none
+           && same(joined(got->info.allowed_origins), "https://a.example http://localhost:5173"),
+       "a client's metadata comes back from its entry (absent members absent)");
+    ok(got && mto_client_public(got), "a public client comes back public");
+    ok(got && !got->additional_info, "the raw additional_information is not cached");
 }
 
 /* Every kind of damage to a good entry reads as nothing. */

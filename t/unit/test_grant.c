@@ -66,7 +66,13 @@ static mto_code_t code_of(const char *redirect_uri, const char *challenge, const
 
 static const char *redeem(const char *params, const mto_code_t *c)
 {
-    return mto_code_mismatch(pool, form(params), "app", list("https://a/cb https://b/cb"), c, NOW);
+    mto_client_t app;
+
+    memset(&app, 0, sizeof(app));
+    app.client_id = "app";
+    app.secret_hash = "{noop}x";
+    app.redirect_uris = list("https://a/cb https://b/cb");
+    return mto_code_mismatch(pool, form(params), &app, c, NOW);
 }
 
 static void test_code_binding(void)

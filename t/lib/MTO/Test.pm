@@ -160,18 +160,20 @@ my $client_seq = 0;
 #   secret        default: random
 #   redirect_uri  default: http://localhost/cb       (array ref: option repeated)
 #   scope         default: the six built-in scopes, comma separated
+#   public        a public client (--public): no secret; {secret} is undef
 #   any other key: passed as --key-with-dashes VALUE (undef: a bare flag;
 #                  array ref: the option repeated)
 # Returns {id => ..., secret => ...}.
 sub add_client {
     my %opt = @_;
     my $id = delete $opt{id} // sprintf 'client-%d-%d-%d', $$, time, ++$client_seq;
-    my $secret = delete $opt{secret}
+    my $public = exists $opt{public};
+    my $secret = $public ? undef : delete $opt{secret}
         // join '', map { sprintf '%02x', int rand 256 } 1 .. 16;
     $opt{redirect_uri} = 'http://localhost/cb' unless exists $opt{redirect_uri};
     $opt{scope} = join(',', @SCOPES) unless exists $opt{scope};
 
-    my @args = ('client', 'add', $id, '--secret-stdin');
+    my @args = ('client', 'add', $id, $public ? () : '--secret-stdin');
     for my $key (sort keys %opt) {
         (my $flag = "--$key") =~ tr/_/-/;
         my $v = $opt{$key};
@@ -179,8 +181,8 @@ sub add_client {
         elsif (ref $v eq 'ARRAY') { push @args, map { ($flag, $_) } @$v }
         else                   { push @args, $flag, $v }
     }
-    tool({ stdin => "$secret\n" }, @args);
-    remember_secret('client secret', $secret);
+    tool({ stdin => $public ? '' : "$secret\n" }, @args);
+    remember_secret('client secret', $secret) unless $public;
     return { id => $id, secret => $secret };
 }
 
