@@ -9,6 +9,7 @@ use FindBin ();
 use File::Temp ();
 use Digest::SHA qw(sha256_hex);
 use POSIX ();
+use JSON::PP ();
 
 my $tool = "$FindBin::Bin/../mytimetable-oauth";
 my $dir  = File::Temp::tempdir('mto-admin-XXXXXX', TMPDIR => 1, CLEANUP => 1);
@@ -205,14 +206,20 @@ is(value("SELECT COUNT(*) FROM oauth_client_details WHERE client_id IN "
    'no failed client add left a row');
 
 # ------------------------------------------------------- client list, show
+# The table is for people (t/admin_tool_config.t checks its columns); the
+# columns are read here from --json.
 ($st, $out, $err) = tool(qw(client list));
 is($st, 0, 'client list succeeds') or diag $err;
-my %lines = map { (split /\t/)[0] => [split /\t/] } split /\n/, $out;
-is_deeply([sort keys %lines], [sort qw(web1 web.2_x-y human)], 'client list: one line per client');
-is_deeply($lines{'web.2_x-y'}, ['web.2_x-y', 'username,profile_read',
-    'https://a.example/cb,https://b.example/cb,com.example.app:/cb',
-    'authorization_code,refresh_token'], 'client list: id, scopes, redirect URIs, grant types');
 unlike($out, qr/SHA-256|bcrypt|[0-9a-f]{64}/, 'client list shows no secret hash');
+($st, $out, $err) = tool(qw(client list --json));
+is($st, 0, 'client list --json succeeds') or diag $err;
+my %lines = map { $_->{client_id} => $_ } @{ JSON::PP::decode_json($out) };
+is_deeply([sort keys %lines], [sort qw(web1 web.2_x-y human)], 'client list: one line per client');
+is_deeply([@{ $lines{'web.2_x-y'} }{qw(client_id scope web_server_redirect_uri authorized_grant_types)}],
+    ['web.2_x-y', [qw(username profile_read)],
+     [qw(https://a.example/cb https://b.example/cb com.example.app:/cb)],
+     [qw(authorization_code refresh_token)]], 'client list: id, scopes, redirect URIs, grant types');
+unlike($out, qr/SHA-256|bcrypt|[0-9a-f]{64}|secret/, 'client list --json shows no secret hash');
 
 ($st, $out, $err) = tool(qw(client show web1));
 is($st, 0, 'client show succeeds') or diag $err;
@@ -271,19 +278,25 @@ ok($st == 1 && $err =~ /no client 'nosuch'/, 'client secret of an unknown client
 # -------------------------------------------------------------- token list
 ($st, $out, $err) = tool(qw(token list));
 is($st, 0, 'token list succeeds') or diag $err;
-my @tl = map { [split /\t/] } split /\n/, $out;
-is(scalar @tl, 5, 'token list: one line per access and refresh token');
-my ($bob) = grep { $_->[3] eq 'bob' } @tl;
-is_deeply([@{$bob}[0 .. 4]], ['access', substr($h{'acc-bob-web1'}, 0, 12), 'web1', 'bob', 'username'],
-          'token list: kind, first 12 hex of the hash, client, user, scope');
-is($bob->[6], 'never', 'token list: a token that never expires says never');
-like($bob->[5], qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'token list: issued as a UTC time');
 unlike($out, qr/[0-9a-f]{13}/, 'token list shows no more than 12 hex digits of a hash');
-ok((grep { $_->[0] eq 'refresh-rotated' } @tl) == 1, 'token list marks a rotated refresh token');
-($st, $out) = tool(qw(token list --client web.2_x-y));
-is(scalar(() = $out =~ /\n/g), 1, 'token list --client: only that client');
-($st, $out) = tool(qw(token list --user alice --client web1));
-is(scalar(() = $out =~ /\n/g), 3, 'token list --user --client: both filters apply');
+is(scalar(() = $out =~ /^refresh-rotated /mg), 1, 'token list marks a rotated refresh token');
+($st, $out, $err) = tool(qw(token list --json));
+is($st, 0, 'token list --json succeeds') or diag $err;
+unlike($out, qr/[0-9a-f]{13}/, 'token list --json shows no more than 12 hex digits of a hash');
+my @tl = @{ JSON::PP::decode_json($out) };
+is(scalar @tl, 5, 'token list: one line per access and refresh token');
+my ($bob) = grep { $_->{user_name} eq 'bob' } @tl;
+is_deeply([@{$bob}{qw(kind token_hash_prefix client_id user_name scope)}],
+          ['access', substr($h{'acc-bob-web1'}, 0, 12), 'web1', 'bob', ['username']],
+          'token list: kind, first 12 hex of the hash, client, user, scope');
+is($bob->{expires}, undef, 'token list: a token that never expires says never (null)');
+like($bob->{issued}, qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'token list: issued as a UTC time');
+ok((grep { $_->{kind} eq 'refresh' && $_->{rotated} } @tl) == 1,
+   'token list --json marks a rotated refresh token');
+($st, $out) = tool(qw(token list --client web.2_x-y --json));
+is(scalar @{ JSON::PP::decode_json($out) }, 1, 'token list --client: only that client');
+($st, $out) = tool(qw(token list --user alice --client web1 --json));
+is(scalar @{ JSON::PP::decode_json($out) }, 3, 'token list --user --client: both filters apply');
 
 # ------------------------------------------------------------ token revoke
 ($st, undef, $err) = tool(qw(token revoke));
@@ -306,7 +319,7 @@ like($out, qr/revoked 1 access token\(s\), 2 refresh token\(s\)/,
 is(count('mto_refresh_token'), 0, 'the grant\'s refresh tokens are gone');
 
 token_rows();
-($st, $out, $err) = tool(qw(token revoke --client web1));
+($st, $out, $err) = tool(qw(token revoke --client web1 --yes));
 is($st, 0, 'token revoke --client succeeds') or diag $err;
 like($out, qr/revoked 2 access token\(s\), 2 refresh token\(s\), 1 authorization code\(s\)/,
      'token revoke --client reports how many were revoked');
@@ -316,7 +329,7 @@ is(count('mto_access_token', "client_id = 'web.2_x-y'"), 1, 'other clients\' tok
 is(count('mto_approval'), 2, 'token revoke leaves approvals alone');
 
 token_rows();
-($st, $out) = tool(qw(token revoke --user alice));
+($st, $out) = tool(qw(token revoke --user alice --yes));
 like($out, qr/revoked 2 access token\(s\), 2 refresh token\(s\), 1 authorization code/,
      'token revoke --user reports how many were revoked');
 is(count('mto_access_token', "user_name = 'alice'"), 0, 'token revoke --user deletes that user\'s tokens');
@@ -324,7 +337,7 @@ is(count('mto_access_token', "user_name = 'bob'"), 1, 'other users\' tokens stay
 
 # ------------------------------------------------------------ client remove
 token_rows();
-($st, $out, $err) = tool(qw(client remove web1));
+($st, $out, $err) = tool(qw(client remove web1 --yes));
 is($st, 0, 'client remove succeeds') or diag $err;
 like($out, qr/removed client web1 with 1 authorization code\(s\), 2 access token\(s\), 2 refresh token\(s\), 1 approval\(s\)/,
      'client remove reports what went with it');
@@ -382,10 +395,12 @@ ok($st == 1 && $err =~ /named 'legacy' exists already/, 'api-token add of an exi
 ok($st == 1 && $err =~ /stored already/, 'api-token add of a token stored already: exit 1');
 ($st, $out, $err) = tool(qw(api-token list));
 is($st, 0, 'api-token list succeeds') or diag $err;
-is($out, "Portal app\t-\t-\thashed\nlegacy\televated\tauth-required\tplain\n",
+is($out, "NAME        ELEVATED  AUTH-REQUIRED  STORED\n"
+       . "Portal app  no        no             hashed\n"
+       . "legacy      yes       yes            plain\n",
    'api-token list: name, elevated, auth-required, hashed or plain');
 unlike($out, qr/legacy-token|\Q$api\E|[0-9a-f]{64}/, 'api-token list never shows a token');
-($st, $out) = tool(qw(api-token remove legacy));
+($st, $out) = tool(qw(api-token remove legacy --yes));
 ok($st == 0 && $out =~ /removed 1 API token/, 'api-token remove succeeds');
 is(count('api_tokens', "name = 'legacy'"), 0, 'api-token remove deletes the row');
 ($st, undef, $err) = tool(qw(api-token remove legacy));

@@ -62,8 +62,9 @@ like $show, qr/^web_server_redirect_uri:\s+NULL$/m, '--resource-server: no redir
 like $show, qr/^authorized_grant_types:\s+NULL$/m, '--resource-server: no grant types';
 like $show, qr/^scope:\s+NULL$/m, '--resource-server: no scope';
 like $show, qr/^client_secret:\s+\{SHA-256\}$/m, '--resource-server: a secret like any client';
-my ($line) = grep { /^\Q$rs->{id}\E\t/ } split /\n/, tool('client', 'list');
-is_deeply [split /\t/, $line // '', -1], [$rs->{id}, '', '', '', 'ROLE_RESOURCE_SERVER'],
+# The table's columns are two or more spaces apart; "-" is an empty one.
+my ($line) = grep { /^\Q$rs->{id}\E / } split /\n/, tool('client', 'list');
+is_deeply [split / {2,}/, $line // ''], [$rs->{id}, '-', '-', '-', 'ROLE_RESOURCE_SERVER'],
     'client list: the authorities are the fifth column';
 for my $opt (['--redirect-uri', 'http://localhost/cb'], ['--scope', 'profile_read'],
              ['--grant-types', 'refresh_token'], ['--autoapprove', 'true']) {

@@ -417,7 +417,7 @@ static const char *mto_set_accept_in(cmd_parms *cmd, void *dcv, const char *arg)
 const command_rec mto_directives[] = {
     AP_INIT_TAKE1(
         "MyTimetableOAuthIssuer", mto_set_issuer, NULL, RSRC_CONF,
-        "Issuer URL of this authorization server (default: scheme://host:port of the request)"),
+        "Issuer URL of this authorization server (default: scheme://host[:port] of the request)"),
     AP_INIT_TAKE1(
         "MyTimetableOAuthTokenLifetime", mto_set_token_lifetime, NULL, RSRC_CONF,
         "Access token lifetime in seconds when access_token_validity is NULL (default 43200)"),
@@ -441,7 +441,7 @@ const command_rec mto_directives[] = {
         "Failed client authentications per client_id and address: N SECONDS, or off (default 10 60)"),
     AP_INIT_TAKE2(
         "MyTimetableOAuthScope", mto_add_scope, NULL, RSRC_CONF,
-        "A scope and its consent text: NAME \"description\" (default: the six MyTimetable scopes)"),
+        "A scope and its consent text: NAME \"description\" (default: the six built-in scopes)"),
     AP_INIT_TAKE1("MyTimetableOAuthConsentTemplate", mto_set_consent_template, NULL, RSRC_CONF,
                   "HTML template file of the consent page (default: built-in page)"),
     AP_INIT_TAKE1("MyTimetableOAuthSecretKeyFile", mto_set_secret_key_file, NULL, RSRC_CONF,

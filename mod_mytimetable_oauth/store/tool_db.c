@@ -259,14 +259,19 @@ int tool_db_open(tool_ctx_t *ctx, int create)
     tool_db_t *db;
     apr_status_t rv;
     const char *err = NULL;
+    int rc;
 
     if (ctx->db) {
         return TOOL_OK;
     }
+    if ((rc = tool_database(ctx)) != TOOL_OK) {
+        return rc;
+    }
     if (!ctx->params || !*ctx->params) {
         fprintf(stderr,
-                "%s: which database? Give --params FILE (sqlite3) or --params "
-                "\"host=… dbname=… user=…\" (pgsql)\n",
+                "%s: which database? Give -f /etc/apache2/apache2.conf (httpd's DBDriver and "
+                "DBDParams), or --params FILE (sqlite3), or --driver pgsql --params "
+                "\"host=… dbname=… user=…\"\n",
                 TOOL_NAME);
         return TOOL_USAGE;
     }

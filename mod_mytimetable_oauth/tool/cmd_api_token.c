@@ -9,14 +9,15 @@
 
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include <jansson.h>
 
 #include "tool.h"
 
 static const char tool_usage_api_token[] =
     "Usage: " TOOL_NAME " api-token add NAME [--elevated] [--auth-required] [--plain]\n"
     "                                    [--token-stdin]\n"
-    "       " TOOL_NAME " api-token list\n"
-    "       " TOOL_NAME " api-token remove NAME\n"
+    "       " TOOL_NAME " api-token list [--json]\n"
+    "       " TOOL_NAME " api-token remove NAME [--yes]\n"
     "\n"
     "add: stores an API token (the apiToken request header) under NAME, a\n"
     "  description used in logs.  Unless --token-stdin, a random token is\n"
@@ -27,9 +28,19 @@ static const char tool_usage_api_token[] =
     "  --plain           store the token in clear (MyTimetable itself reads the\n"
     "                    same table); default: only its {SHA-256} hash\n"
     "  --token-stdin     read the token (one line) from standard input\n"
-    "list: one line per token, tab separated: name, elevated, auth-required,\n"
-    "  hashed or plain.  Tokens themselves are never shown.\n"
-    "remove: deletes the token(s) named NAME.\n"
+    "list: a table, one line per token: name, elevated, auth-required, stored\n"
+    "  hashed or plain (--json: a JSON array of objects).  Tokens themselves are\n"
+    "  never shown.\n"
+    "remove: deletes the token(s) named NAME, after asking (on a terminal) or with\n"
+    "  --yes; otherwise exit 3 and nothing changes.\n"
+    "\n"
+    "Examples:\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf api-token add \"Portal app\"\n"
+    "  printf 'legacy-token\\n' | " TOOL_NAME " -f /etc/apache2/apache2.conf \\\n"
+    "      api-token add legacy --plain --token-stdin --elevated\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf api-token list\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf api-token list --json\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf api-token remove \"Portal app\" --yes\n"
     "\n" TOOL_USAGE_GLOBAL;
 
 enum { OPT_ELEVATED = TOOL_OPT_CMD, OPT_AUTH_REQUIRED, OPT_PLAIN, OPT_TOKEN_STDIN };
@@ -187,20 +198,40 @@ static int tool_api_token_fetch(tool_db_t *db, const void *filter, apr_array_hea
     return tool_db_api_token_list(db, rows);
 }
 
-static void tool_api_token_print(apr_pool_t *p, const void *row)
+static const char *tool_api_token_stored(const tool_api_token_row_t *t)
+{
+    return !strncmp(t->token, "{SHA-256}", 9) ? "hashed" : "plain";
+}
+
+static void tool_api_token_cells(apr_pool_t *p, const void *row, const char **cells)
 {
     const tool_api_token_row_t *t = row;
 
     (void)p;
-    printf("%s\t%s\t%s\t%s\n", t->name, t->is_elevated ? "elevated" : "-",
-           t->authentication_required ? "auth-required" : "-",
-           !strncmp(t->token, "{SHA-256}", 9) ? "hashed" : "plain");
+    cells[0] = t->name;
+    cells[1] = t->is_elevated ? "yes" : "no";
+    cells[2] = t->authentication_required ? "yes" : "no";
+    cells[3] = tool_api_token_stored(t);
+}
+
+static json_t *tool_api_token_json(apr_pool_t *p, const void *row)
+{
+    const tool_api_token_row_t *t = row;
+
+    (void)p;
+    return json_pack("{s:o, s:b, s:b, s:s}", "name", tool_json_str(t->name), "is_elevated",
+                     t->is_elevated, "authentication_required", t->authentication_required,
+                     "stored", tool_api_token_stored(t));
 }
 
 static int tool_api_token_list(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
+    static const char *const heads[] = { "NAME", "ELEVATED", "AUTH-REQUIRED", "STORED" };
+    static const tool_listing_t listing = { heads, 4, "no API tokens", tool_api_token_cells,
+                                            tool_api_token_json };
+
     return tool_list_cmd(ctx, "api-token list", tool_usage_api_token, tool_api_token_fetch,
-                         tool_api_token_print, argc, argv);
+                         &listing, argc, argv);
 }
 
 static int tool_api_token_remove(tool_ctx_t *ctx, int argc, const char *const *argv)
@@ -217,11 +248,23 @@ static int tool_api_token_remove(tool_ctx_t *ctx, int argc, const char *const *a
         return rc;
     }
     if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
-        || (rc = tool_db_api_token_remove(ctx->db, name, &n)) != TOOL_OK) {
+        || (rc = tool_db_api_token_count_name(ctx->db, name, &n)) != TOOL_OK) {
         return rc;
     }
     if (n == 0) {
         return tool_fail("no API token named '%s'", name);
+    }
+    if ((rc = tool_confirm(ctx, o.cmd,
+                           apr_psprintf(ctx->pool,
+                                        "remove %d API token(s) named '%s': requests "
+                                        "with %s fail from then on",
+                                        n, name, n == 1 ? "it" : "them")))
+            != TOOL_OK
+        || (rc = tool_db_api_token_remove(ctx->db, name, &n)) != TOOL_OK) {
+        return rc;
+    }
+    if (n == 0) {
+        return tool_fail("no API token named '%s' (removed meanwhile?)", name);
     }
     printf("removed %d API token(s) named %s\n", n, name);
     return TOOL_OK;

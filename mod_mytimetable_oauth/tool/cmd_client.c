@@ -9,6 +9,7 @@
 
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include <jansson.h>
 
 #include "tool.h"
 
@@ -16,9 +17,9 @@ const char tool_usage_client[] =
     "Usage: " TOOL_NAME " client add ID --redirect-uri URI[,URI…] [options]\n"
     "       " TOOL_NAME " client add ID --resource-server [--secret-stdin] [--hash …]\n"
     "       " TOOL_NAME " client update ID [--name NAME] [--logo-uri URI] …\n"
-    "       " TOOL_NAME " client list\n"
+    "       " TOOL_NAME " client list [--json]\n"
     "       " TOOL_NAME " client show ID\n"
-    "       " TOOL_NAME " client remove ID\n"
+    "       " TOOL_NAME " client remove ID [--yes]\n"
     "       " TOOL_NAME " client secret ID [--secret-stdin] [--hash sha256|bcrypt]\n"
     "                                 [--bcrypt-cost N]\n"
     "\n"
@@ -57,12 +58,25 @@ const char tool_usage_client[] =
     "                              call the token endpoint (CORS; may be repeated)\n"
     "update: sets those metadata options (and --public, which removes the secret)\n"
     "  on an existing client; other keys of additional_information are kept.\n"
-    "list: one line per client, tab separated: id, scopes, redirect URIs, grant types,\n"
-    "  authorities.\n"
+    "list: a table, one line per client: id, scopes, redirect URIs, grant types,\n"
+    "  authorities; with --json, a JSON array of objects (lists as arrays, and the\n"
+    "  autoapprove and validity columns too).\n"
     "show: every column of the client; of the secret only its format.\n"
-    "remove: deletes the client with its codes, tokens and approvals.\n"
+    "remove: deletes the client with its codes, tokens and approvals, after asking\n"
+    "  (on a terminal) or with --yes; otherwise exit 3 and nothing changes.\n"
     "secret: sets a new secret (printed once unless --secret-stdin).  Tokens\n"
     "  issued already stay valid: `token revoke --client ID` ends them.\n"
+    "\n"
+    "Examples:\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf client add webapp \\\n"
+    "      --redirect-uri https://app.example.org/cb --scope profile_read,alltimetables\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf client add rs-api --resource-server\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf client list\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf client list --json\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf client show webapp\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf client remove webapp --yes\n"
+    "  printf '%s\\n' \"$SECRET\" | " TOOL_NAME " -f /etc/apache2/apache2.conf \\\n"
+    "      client secret webapp --secret-stdin --hash bcrypt\n"
     "\n" TOOL_USAGE_GLOBAL;
 
 /* oauth_client_details.client_id (the schema files). */
@@ -161,31 +175,52 @@ static const char *tool_secret_format(apr_pool_t *p, const char *stored)
 
 /* ------------------------------------------------------------------ list */
 
-static const char *tool_or_empty(const char *s)
-{
-    return s ? s : "";
-}
-
 static int tool_client_fetch(tool_db_t *db, const void *filter, apr_array_header_t **rows)
 {
     (void)filter;
     return tool_db_client_list(db, rows);
 }
 
-static void tool_client_print(apr_pool_t *p, const void *row)
+static void tool_client_cells(apr_pool_t *p, const void *row, const char **cells)
 {
     const tool_client_row_t *c = row;
 
     (void)p;
-    printf("%s\t%s\t%s\t%s\t%s\n", c->client_id, tool_or_empty(c->scope),
-           tool_or_empty(c->web_server_redirect_uri), tool_or_empty(c->authorized_grant_types),
-           tool_or_empty(c->authorities));
+    cells[0] = c->client_id;
+    cells[1] = c->scope;
+    cells[2] = c->web_server_redirect_uri;
+    cells[3] = c->authorized_grant_types;
+    cells[4] = c->authorities;
+}
+
+static json_t *tool_json_int(const char *v)
+{
+    return v ? json_integer(apr_atoi64(v)) : json_null();
+}
+
+static json_t *tool_client_json(apr_pool_t *p, const void *row)
+{
+    const tool_client_row_t *c = row;
+
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "client_id",
+                     tool_json_str(c->client_id), "scope", tool_json_list(p, c->scope),
+                     "web_server_redirect_uri", tool_json_list(p, c->web_server_redirect_uri),
+                     "authorized_grant_types", tool_json_list(p, c->authorized_grant_types),
+                     "authorities", tool_json_list(p, c->authorities), "autoapprove",
+                     tool_json_str(c->autoapprove), "access_token_validity",
+                     tool_json_int(c->access_token_validity), "refresh_token_validity",
+                     tool_json_int(c->refresh_token_validity));
 }
 
 static int tool_client_list(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
-    return tool_list_cmd(ctx, "client list", tool_usage_client, tool_client_fetch,
-                         tool_client_print, argc, argv);
+    static const char *const heads[] = { "CLIENT_ID", "SCOPE", "REDIRECT_URI", "GRANT_TYPES",
+                                         "AUTHORITIES" };
+    static const tool_listing_t listing = { heads, 5, "no clients", tool_client_cells,
+                                            tool_client_json };
+
+    return tool_list_cmd(ctx, "client list", tool_usage_client, tool_client_fetch, &listing, argc,
+                         argv);
 }
 
 /* -------------------------------------------------- show, remove, secret */
@@ -264,6 +299,7 @@ static int tool_client_show(tool_ctx_t *ctx, int argc, const char *const *argv)
 
 static int tool_client_remove(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
+    tool_client_row_t *c;
     tool_counts_t n;
     tool_opts_t o;
     const char *id;
@@ -273,11 +309,23 @@ static int tool_client_remove(tool_ctx_t *ctx, int argc, const char *const *argv
         return o.status;
     }
     if ((rc = tool_db_open(ctx, 0)) != TOOL_OK
+        || (rc = tool_db_client_get(ctx->db, id, &c)) != TOOL_OK) {
+        return rc;
+    }
+    if (!c) {
+        return tool_fail("no client '%s'", id);
+    }
+    if ((rc = tool_confirm(ctx, o.cmd,
+                           apr_psprintf(ctx->pool,
+                                        "remove client '%s' with all its authorization "
+                                        "codes, access and refresh tokens and approvals",
+                                        id)))
+            != TOOL_OK
         || (rc = tool_db_client_remove(ctx->db, id, &found, &n)) != TOOL_OK) {
         return rc;
     }
     if (!found) {
-        return tool_fail("no client '%s'", id);
+        return tool_fail("no client '%s' (removed meanwhile?)", id);
     }
     printf("removed client %s with %d authorization code(s), %d access token(s), "
            "%d refresh token(s), %d approval(s)\n",

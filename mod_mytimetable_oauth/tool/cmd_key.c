@@ -26,7 +26,12 @@ static const char tool_usage_key[] =
     "  accepted by the others, also across a graceful restart.  The key is never\n"
     "  printed.\n"
     "  --force    replace FILE if it exists (consent pages open at that moment\n"
-    "             are refused once the servers restart with the new key)\n";
+    "             are refused once the servers restart with the new key)\n"
+    "It does not use the database.\n"
+    "\n"
+    "Examples:\n"
+    "  " TOOL_NAME " key generate /etc/apache2/mytimetable-oauth.key\n"
+    "  " TOOL_NAME " key generate /etc/apache2/mytimetable-oauth.key --force\n";
 
 enum { OPT_KEY_FORCE = TOOL_OPT_CMD };
 

@@ -6,13 +6,15 @@
 #include <strings.h>
 
 #include <apr_strings.h>
+#include <jansson.h>
 
 #include "tool.h"
 
 /* -------------------------------------------------------------------- init */
 
 static const char tool_usage_init[] =
-    "Usage: " TOOL_NAME " [--driver NAME] --params STRING init\n"
+    "Usage: " TOOL_NAME " -f HTTPD_CONF [--vhost NAME] init\n"
+    "       " TOOL_NAME " [--driver NAME] --params STRING init\n"
     "\n"
     "Creates the tables that are missing: MyTimetable's oauth_client_details and\n"
     "api_tokens (an existing database keeps its rows) and the module's own\n"
@@ -20,6 +22,10 @@ static const char tool_usage_init[] =
     "Running it again changes nothing.  The schema is built\n"
     "in (sqlite3 and pgsql); for sqlite3 it also switches the file to WAL mode.\n"
     "Run it before httpd starts: never change the schema under a running httpd.\n"
+    "\n"
+    "Examples:\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf init\n"
+    "  " TOOL_NAME " --params /var/lib/mytimetable-oauth/oauth.db init\n"
     "\n" TOOL_USAGE_GLOBAL;
 
 int tool_cmd_init(tool_ctx_t *ctx, int argc, const char *const *argv)
@@ -30,6 +36,9 @@ int tool_cmd_init(tool_ctx_t *ctx, int argc, const char *const *argv)
 
     if (tool_opts_plain(ctx, &o, "init", tool_usage_init, argc, argv) < 0) {
         return o.status;
+    }
+    if ((rc = tool_database(ctx)) != TOOL_OK) {
+        return rc;
     }
     if (strcmp(ctx->driver, "sqlite3") && strcmp(ctx->driver, "pgsql")) {
         return tool_fail("init: no schema for the driver '%s' (there is one for sqlite3 "
@@ -67,7 +76,12 @@ static const char tool_usage_hash[] =
     "hash, as oauth_client_details.client_secret holds it:\n"
     "  --bcrypt    {bcrypt}$2y$… (the default)\n"
     "  --sha256    {SHA-256}<hex>: only for long random secrets\n"
-    "  --cost N    bcrypt cost, 4..31 (default 10)\n";
+    "  --cost N    bcrypt cost, 4..31 (default 10)\n"
+    "It does not use the database.\n"
+    "\n"
+    "Examples:\n"
+    "  printf 'correct horse\\n' | " TOOL_NAME " hash\n"
+    "  " TOOL_NAME " hash --sha256 < secret.txt\n";
 
 enum { OPT_HASH_BCRYPT = TOOL_OPT_CMD, OPT_HASH_SHA256, OPT_HASH_COST };
 
@@ -137,19 +151,29 @@ int tool_cmd_hash(tool_ctx_t *ctx, int argc, const char *const *argv)
 /* ------------------------------------------------------------------- token */
 
 static const char tool_usage_token[] =
-    "Usage: " TOOL_NAME " token list [--client ID] [--user USER]\n"
-    "       " TOOL_NAME " token revoke (--client ID | --user USER | --token-stdin)\n"
+    "Usage: " TOOL_NAME " token list [--client ID] [--user USER] [--json]\n"
+    "       " TOOL_NAME " token revoke (--client ID | --user USER) [--yes]\n"
+    "       " TOOL_NAME " token revoke --token-stdin\n"
     "\n"
-    "list: one line per issued token, tab separated: kind (access, refresh, or\n"
+    "list: a table, one line per issued token: kind (access, refresh, or\n"
     "  refresh-rotated for a refresh token already exchanged for a newer one),\n"
     "  the first 12 hex digits of its SHA-256 (tokens are stored only hashed),\n"
-    "  client, user, scope, issued, expires (UTC, or \"never\").\n"
+    "  client, user, scope, issued, expires (UTC, or \"never\"); --json: a JSON\n"
+    "  array of objects.\n"
     "revoke: deletes the access and refresh tokens (and the authorization codes\n"
-    "  not yet redeemed) of a client, of a user, or of that user with that client.\n"
-    "  --token-stdin reads one token from standard input and deletes it; a\n"
-    "  refresh token takes its grant's other refresh and access tokens along.\n"
-    "  A running httpd may keep accepting a revoked token until its cache entry\n"
-    "  expires (MyTimetableOAuthCacheTTL).\n"
+    "  not yet redeemed) of a client, of a user, or of that user with that client,\n"
+    "  after asking (on a terminal) or with --yes; otherwise exit 3 and nothing\n"
+    "  changes.  --token-stdin reads one token from standard input and deletes it\n"
+    "  without asking; a refresh token takes its grant's other refresh and access\n"
+    "  tokens along.  A running httpd may keep accepting a revoked token until its\n"
+    "  cache entry expires (MyTimetableOAuthCacheTTL).\n"
+    "\n"
+    "Examples:\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf token list --user jdoe\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf token list --client webapp --json\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf token revoke --user jdoe --yes\n"
+    "  printf '%s\\n' \"$TOKEN\" | " TOOL_NAME " -f /etc/apache2/apache2.conf \\\n"
+    "      token revoke --token-stdin\n"
     "\n" TOOL_USAGE_GLOBAL;
 
 enum { OPT_TOKEN_CLIENT = TOOL_OPT_CMD, OPT_TOKEN_USER, OPT_TOKEN_STDIN };
@@ -159,6 +183,7 @@ typedef struct {
     const char *client;
     const char *user;
     int from_stdin;
+    int json;
 } tool_token_filter_t;
 
 /* tool_opt_fn; baton: tool_token_filter_t. */
@@ -177,6 +202,9 @@ static int tool_token_option(tool_opts_t *o, int ch, const char *arg, void *bato
     case OPT_TOKEN_STDIN:
         f->from_stdin = 1;
         break;
+    case TOOL_OPT_JSON:
+        f->json = 1;
+        break;
     }
     return TOOL_OK;
 }
@@ -190,6 +218,7 @@ static int tool_token_opts(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, int
                                                 { "user", OPT_TOKEN_USER, 1, "user name" },
                                                 { "token-stdin", OPT_TOKEN_STDIN, 0,
                                                   "read the token from stdin" },
+                                                TOOL_JSON_OPTION,
                                                 { NULL, 0, 0, NULL } };
 
     memset(f, 0, sizeof(*f));
@@ -214,14 +243,35 @@ static int tool_token_fetch(tool_db_t *db, const void *filter, apr_array_header_
     return tool_db_token_list(db, f->client, f->user, rows);
 }
 
-static void tool_token_print(apr_pool_t *p, const void *row)
+static void tool_token_cells(apr_pool_t *p, const void *row, const char **cells)
 {
     const tool_token_row_t *t = row;
 
-    printf("%s\t%.12s\t%s\t%s\t%s\t%s\t%s\n", t->rotated ? "refresh-rotated" : t->kind, t->hash,
-           t->client_id, t->user, t->scope, tool_format_time(p, t->issued),
-           t->expires ? tool_format_time(p, t->expires) : "never");
+    cells[0] = t->rotated ? "refresh-rotated" : t->kind;
+    cells[1] = apr_pstrndup(p, t->hash, 12);
+    cells[2] = t->client_id;
+    cells[3] = t->user;
+    cells[4] = t->scope;
+    cells[5] = tool_format_time(p, t->issued);
+    cells[6] = t->expires ? tool_format_time(p, t->expires) : "never";
 }
+
+static json_t *tool_token_json(apr_pool_t *p, const void *row)
+{
+    const tool_token_row_t *t = row;
+
+    return json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:s, s:o}", "kind", t->kind, "rotated",
+                     t->rotated, "token_hash_prefix", apr_pstrndup(p, t->hash, 12), "client_id",
+                     tool_json_str(t->client_id), "user_name", tool_json_str(t->user), "scope",
+                     tool_json_list(p, t->scope), "issued", tool_format_time(p, t->issued),
+                     "expires",
+                     t->expires ? json_string(tool_format_time(p, t->expires)) : json_null());
+}
+
+static const char *const tool_token_heads[] = { "KIND",  "HASH",   "CLIENT_ID", "USER",
+                                                "SCOPE", "ISSUED", "EXPIRES" };
+static const tool_listing_t tool_token_listing = { tool_token_heads, 7, "no tokens",
+                                                   tool_token_cells, tool_token_json };
 
 static int tool_token_list(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
@@ -234,7 +284,7 @@ static int tool_token_list(tool_ctx_t *ctx, int argc, const char *const *argv)
     if (f.from_stdin) {
         return tool_usage_error(o.cmd, "--token-stdin is for revoke");
     }
-    return tool_list(ctx, tool_token_fetch, &f, tool_token_print);
+    return tool_list(ctx, tool_token_fetch, &f, &tool_token_listing, f.json);
 }
 
 /* --token-stdin: the token read, with its grant when it is a refresh token. */
@@ -261,6 +311,33 @@ static int tool_token_revoke_one(tool_ctx_t *ctx)
     return TOOL_OK;
 }
 
+/* --client/--user: every token of a client or user goes, which the admin
+ * has not named one by one: asked first, with how many there are. */
+static int tool_token_confirm(tool_ctx_t *ctx, const char *cmd, const tool_token_filter_t *f)
+{
+    apr_array_header_t *rows;
+    int i, access = 0, refresh = 0, rc;
+
+    if ((rc = tool_db_token_list(ctx->db, f->client, f->user, &rows)) != TOOL_OK) {
+        return rc;
+    }
+    for (i = 0; i < rows->nelts; i++) {
+        const tool_token_row_t *t = APR_ARRAY_IDX(rows, i, const tool_token_row_t *);
+
+        *(strcmp(t->kind, "access") ? &refresh : &access) += 1;
+    }
+    return tool_confirm(ctx, cmd,
+                        apr_psprintf(ctx->pool,
+                                     "revoke %d access token(s), %d refresh token(s) and the unredeemed "
+                                     "codes of %s%s%s%s%s%s",
+                                     access, refresh, f->user ? "user '" : "",
+                                     f->user ? f->user : "", f->user ? "'" : "",
+                                     f->client && f->user ? " with " : "",
+                                     f->client ? "client '" : "",
+                                     f->client ? apr_pstrcat(ctx->pool, f->client, "'", NULL)
+                                               : ""));
+}
+
 static int tool_token_revoke(tool_ctx_t *ctx, int argc, const char *const *argv)
 {
     tool_token_filter_t f;
@@ -270,6 +347,9 @@ static int tool_token_revoke(tool_ctx_t *ctx, int argc, const char *const *argv)
 
     if (tool_token_opts(ctx, &o, "token revoke", argc, argv, &f) < 0) {
         return o.status;
+    }
+    if (f.json) {
+        return tool_usage_error(o.cmd, "--json is for list");
     }
     if (f.from_stdin && (f.client || f.user)) {
         return tool_usage_error(o.cmd, "--token-stdin goes alone, without --client "
@@ -285,7 +365,8 @@ static int tool_token_revoke(tool_ctx_t *ctx, int argc, const char *const *argv)
     if (f.from_stdin) {
         return tool_token_revoke_one(ctx);
     }
-    if ((rc = tool_db_token_revoke(ctx->db, f.client, f.user, &n)) != TOOL_OK) {
+    if ((rc = tool_token_confirm(ctx, o.cmd, &f)) != TOOL_OK
+        || (rc = tool_db_token_revoke(ctx->db, f.client, f.user, &n)) != TOOL_OK) {
         return rc;
     }
     printf("revoked %d access token(s), %d refresh token(s), %d authorization code(s)\n", n.access,
@@ -311,7 +392,13 @@ static const char tool_usage_purge[] =
     "\n"
     "Deletes what has expired: authorization codes, access and refresh tokens\n"
     "(those that never expire stay) and remembered approvals.  Prints the counts.\n"
-    "Safe while httpd runs, e.g. daily from cron.\n"
+    "Safe while httpd runs, e.g. daily from cron; it deletes only what is of no\n"
+    "use any more, so it does not ask first.\n"
+    "\n"
+    "Examples:\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf purge\n"
+    "  # /etc/cron.d/mytimetable-oauth:\n"
+    "  17 3 * * * root " TOOL_NAME " -f /etc/apache2/apache2.conf purge >/dev/null\n"
     "\n" TOOL_USAGE_GLOBAL;
 
 int tool_cmd_purge(tool_ctx_t *ctx, int argc, const char *const *argv)

@@ -14,6 +14,7 @@
 #include <apr_time.h>
 
 #include "tool.h"
+#include "tool/httpd_conf.h"
 
 /* ---------------------------------------------------------------- messages */
 
@@ -195,29 +196,35 @@ int tool_hash_secret(apr_pool_t *p, const char *secret, int bcrypt, int cost, co
     return TOOL_OK;
 }
 
-/* --------------------------------------------------------------- listings */
+/* --------------------------------------------------------------- database */
 
-int tool_list(tool_ctx_t *ctx, tool_fetch_fn *fetch, const void *filter, tool_print_fn *print)
+int tool_database(tool_ctx_t *ctx)
 {
-    apr_array_header_t *rows;
-    int i, rc;
+    tool_httpd_dbd_t dbd;
+    const char *err;
 
-    if ((rc = tool_db_open(ctx, 0)) != TOOL_OK || (rc = fetch(ctx->db, filter, &rows)) != TOOL_OK) {
-        return rc;
+    if (ctx->chosen) {
+        return TOOL_OK;
     }
-    for (i = 0; i < rows->nelts; i++) {
-        print(ctx->pool, APR_ARRAY_IDX(rows, i, const void *));
+    ctx->chosen = 1;
+    if (!ctx->config) {
+        if (ctx->vhost || ctx->server_root) {
+            fprintf(stderr, "%s: --vhost and --server-root go with -f HTTPD_CONF\n", TOOL_NAME);
+            return TOOL_USAGE;
+        }
+        if (!ctx->driver) {
+            ctx->driver = "sqlite3";
+        }
+        return TOOL_OK;
     }
+    if (ctx->driver || ctx->params) {
+        fprintf(stderr, "%s: -f HTTPD_CONF and --driver/--params exclude each other\n", TOOL_NAME);
+        return TOOL_USAGE;
+    }
+    if ((err = tool_httpd_conf_dbd(ctx->pool, ctx->config, ctx->server_root, ctx->vhost, &dbd))) {
+        return tool_fail("%s", err);
+    }
+    ctx->driver = dbd.driver;
+    ctx->params = dbd.params;
     return TOOL_OK;
-}
-
-int tool_list_cmd(tool_ctx_t *ctx, const char *cmd, const char *usage, tool_fetch_fn *fetch,
-                  tool_print_fn *print, int argc, const char *const *argv)
-{
-    tool_opts_t o;
-
-    if (tool_opts_plain(ctx, &o, cmd, usage, argc, argv) < 0) {
-        return o.status;
-    }
-    return tool_list(ctx, fetch, NULL, print);
 }

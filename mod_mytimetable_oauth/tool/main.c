@@ -13,7 +13,8 @@
 #include "tool.h"
 
 static const char tool_usage_main[] =
-    "Usage: " TOOL_NAME " [--driver NAME] [--params STRING] COMMAND [ARGS]\n"
+    "Usage: " TOOL_NAME " -f HTTPD_CONF [--vhost NAME] COMMAND [ARGS]\n"
+    "       " TOOL_NAME " [--driver NAME] --params STRING COMMAND [ARGS]\n"
     "\n"
     "Administers the database of mod_mytimetable_oauth (the tables MyTimetable\n"
     "itself reads, oauth_client_details and api_tokens, and the module's own).\n"
@@ -29,8 +30,14 @@ static const char tool_usage_main[] =
     "  key generate FILE            a new MyTimetableOAuthSecretKeyFile\n"
     "  help [COMMAND]               this text, or a command's\n"
     "\n" TOOL_USAGE_GLOBAL "\n"
-    "`" TOOL_NAME " COMMAND --help` describes a command.  Exit status: 0 done,\n"
-    "1 failed (the reason is on stderr), 2 wrong command line.\n";
+    "`" TOOL_NAME " COMMAND --help` describes a command, with examples.\n"
+    "\n"
+    "Examples:\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf init\n"
+    "  " TOOL_NAME " -f /etc/apache2/apache2.conf --vhost timetable.example.org \\\n"
+    "      client add webapp --redirect-uri https://app.example.org/cb\n"
+    "  " TOOL_NAME " --params /var/lib/mytimetable-oauth/oauth.db client list --json\n"
+    "  " TOOL_NAME " --driver pgsql --params \"host=db dbname=mto user=mto\" purge\n";
 
 static const tool_command_t tool_commands[] = {
     { "init", tool_cmd_init },   { "client", tool_cmd_client }, { "api-token", tool_cmd_api_token },
@@ -60,6 +67,32 @@ void tool_opts_init(tool_ctx_t *ctx, tool_opts_t *o, const char *cmd, const char
     o->status = TOOL_OK;
 }
 
+/* The options of TOOL_COMMON_OPTIONS but --help: 1, or 0 for another. */
+static int tool_common_option(tool_ctx_t *ctx, int ch, const char *arg)
+{
+    switch (ch) {
+    case TOOL_OPT_DRIVER:
+        ctx->driver = arg;
+        return 1;
+    case TOOL_OPT_PARAMS:
+        ctx->params = arg;
+        return 1;
+    case 'f':
+        ctx->config = arg;
+        return 1;
+    case TOOL_OPT_VHOST:
+        ctx->vhost = arg;
+        return 1;
+    case TOOL_OPT_SERVER_ROOT:
+        ctx->server_root = arg;
+        return 1;
+    case 'y':
+        ctx->yes = 1;
+        return 1;
+    }
+    return 0;
+}
+
 /* 1: *ch and *arg hold one of the command's own options; 0: no more
  * options; -1: return o->status. */
 static int tool_opt_next(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_option_t *opts, int *ch,
@@ -77,18 +110,12 @@ static int tool_opt_next(tool_ctx_t *ctx, tool_opts_t *o, const apr_getopt_optio
             o->status = TOOL_USAGE;
             return -1;
         }
-        switch (*ch) {
-        case 'h':
+        if (*ch == 'h') {
             fputs(o->usage, stdout);
             o->status = TOOL_OK;
             return -1;
-        case TOOL_OPT_DRIVER:
-            ctx->driver = *arg;
-            break;
-        case TOOL_OPT_PARAMS:
-            ctx->params = *arg;
-            break;
-        default:
+        }
+        if (!tool_common_option(ctx, *ch, *arg)) {
             return 1;
         }
     }
@@ -226,22 +253,15 @@ int main(int argc, char *argv_in[])
 
     memset(&ctx, 0, sizeof(ctx));
     ctx.pool = pool;
-    ctx.driver = "sqlite3";
 
     /* Global options end at the command (interleave stays off). */
     apr_getopt_init(&os, pool, argc, argv);
     while ((rv = apr_getopt_long(os, opts, &ch, &arg)) == APR_SUCCESS) {
-        switch (ch) {
-        case 'h':
+        if (ch == 'h') {
             fputs(tool_usage_main, stdout);
             return TOOL_OK;
-        case TOOL_OPT_DRIVER:
-            ctx.driver = arg;
-            break;
-        case TOOL_OPT_PARAMS:
-            ctx.params = arg;
-            break;
         }
+        tool_common_option(&ctx, ch, arg);
     }
     if (rv != APR_EOF) {
         fprintf(stderr, "Try '%s --help'.\n", TOOL_NAME);

@@ -20,9 +20,10 @@
 #define TOOL_NAME "mytimetable-oauth"
 
 /* Exit statuses. */
-#define TOOL_OK    0
-#define TOOL_FAIL  1 /* what was asked could not be done */
-#define TOOL_USAGE 2 /* the command line is wrong */
+#define TOOL_OK      0
+#define TOOL_FAIL    1 /* what was asked could not be done */
+#define TOOL_USAGE   2 /* the command line is wrong */
+#define TOOL_REFUSED 3 /* a destructive command not confirmed: no --yes, no "y" */
 
 /* Longest secret, token or stdin line accepted. */
 #define TOOL_LINE_MAX 4096
@@ -35,28 +36,61 @@
 
 /* Option codes every command understands (apr_getopt_option_t.optch);
  * commands number their own long-only options from TOOL_OPT_CMD. */
-enum { TOOL_OPT_DRIVER = 256, TOOL_OPT_PARAMS, TOOL_OPT_CMD = 300 };
+enum {
+    TOOL_OPT_DRIVER = 256,
+    TOOL_OPT_PARAMS,
+    TOOL_OPT_VHOST,
+    TOOL_OPT_SERVER_ROOT,
+    TOOL_OPT_JSON,
+    TOOL_OPT_CMD = 300
+};
 
 #define TOOL_COMMON_OPTIONS                                                                        \
     { "help", 'h', 0, "show the usage and exit" },                                                 \
         { "driver", TOOL_OPT_DRIVER, 1, "apr_dbd driver" },                                        \
+        { "params", TOOL_OPT_PARAMS, 1, "apr_dbd connection string" },                             \
+        { "config", 'f', 1, "httpd configuration file" },                                          \
+        { "vhost", TOOL_OPT_VHOST, 1, "virtual host of the configuration" },                       \
+        { "server-root", TOOL_OPT_SERVER_ROOT, 1, "ServerRoot of the configuration" },             \
     {                                                                                              \
-        "params", TOOL_OPT_PARAMS, 1, "apr_dbd connection string"                                  \
+        "yes", 'y', 0, "go ahead without asking"                                                   \
+    }
+
+/* --json, for the listings. */
+#define TOOL_JSON_OPTION                                                                           \
+    {                                                                                              \
+        "json", TOOL_OPT_JSON, 0, "a JSON array of objects"                                        \
     }
 
 /* The usage lines of the global options, for every command's --help. */
 #define TOOL_USAGE_GLOBAL                                                                          \
     "Database options (before or after the command):\n"                                            \
-    "  --driver NAME     apr_dbd driver: sqlite3 (default) or pgsql\n"                             \
-    "  --params STRING   sqlite3: the database file; pgsql: \"host=… dbname=… user=…\"\n"
+    "  -f, --config FILE    read DBDriver and DBDParams from httpd's configuration\n"              \
+    "                       (e.g. /etc/apache2/apache2.conf), following Includes\n"                \
+    "  --vhost NAME[:PORT]  ... those of the <VirtualHost> with this ServerName or\n"              \
+    "                       ServerAlias (default: the main server's)\n"                            \
+    "  --server-root DIR    ServerRoot for relative Includes, unless FILE sets one\n"              \
+    "                       (default: FILE's folder, or its parent if named conf)\n"               \
+    "  --driver NAME        or: the apr_dbd driver, sqlite3 (default) or pgsql\n"                  \
+    "  --params STRING      and its parameters: the sqlite3 database file, or\n"                   \
+    "                       \"host=… dbname=… user=…\" (pgsql)\n"                            \
+    "  -y, --yes            go ahead with a destructive command without asking\n"                  \
+    "\n"                                                                                           \
+    "Exit status: 0 done, 1 failed (the reason is on stderr), 2 wrong command line,\n"             \
+    "3 a destructive command not confirmed (nothing changed).\n"
 
 typedef struct tool_db_t tool_db_t;
 
 typedef struct {
     apr_pool_t *pool;
-    const char *driver; /* apr_dbd driver name */
-    const char *params; /* its connection string; NULL: not given */
-    tool_db_t *db;      /* open connection, or NULL */
+    const char *driver;      /* apr_dbd driver name; NULL: not given (sqlite3) */
+    const char *params;      /* its connection string; NULL: not given */
+    const char *config;      /* -f: httpd's configuration, or NULL */
+    const char *vhost;       /* --vhost NAME[:PORT], or NULL: the main server */
+    const char *server_root; /* --server-root, or NULL */
+    int yes;                 /* --yes: destructive commands go ahead */
+    int chosen;              /* tool_database has run */
+    tool_db_t *db;           /* open connection, or NULL */
 } tool_ctx_t;
 
 /* One command's option parser (main.c). */
@@ -152,15 +186,48 @@ int tool_parse_cost(const char *cmd, const char *opt, const char *arg, apr_int64
 /* --hash sha256|bcrypt: 0 SHA-256, 1 bcrypt, -1 neither. */
 int tool_parse_hash_name(const char *s);
 
-/* A listing: opens the database, fetches the rows (filter: the fetcher's
- * own) and prints each on one line. */
-typedef int tool_fetch_fn(tool_db_t *db, const void *filter, apr_array_header_t **rows);
-typedef void tool_print_fn(apr_pool_t *p, const void *row);
-int tool_list(tool_ctx_t *ctx, tool_fetch_fn *fetch, const void *filter, tool_print_fn *print);
+/* -f: sets ctx->driver and ctx->params from httpd's configuration (once);
+ * the defaults without -f.  TOOL_OK, or the status to exit with (the
+ * message printed). */
+int tool_database(tool_ctx_t *ctx);
 
-/* A listing command without options or arguments (client list, api-token list). */
+/* ---------------------------------------------------------------- output.c */
+
+struct json_t; /* jansson's, for the files that build JSON */
+
+/* A string, or JSON null for NULL (bytes that are not UTF-8 as '?'). */
+struct json_t *tool_json_str(const char *s);
+/* A comma or space separated list as an array; null for NULL. */
+struct json_t *tool_json_list(apr_pool_t *p, const char *s);
+
+/* A listing: the rows of a fetcher (filter: its own), shown as a table with
+ * a head line and aligned columns, or as a JSON array of objects. */
+typedef int tool_fetch_fn(tool_db_t *db, const void *filter, apr_array_header_t **rows);
+typedef struct {
+    const char *const *heads; /* column titles */
+    int ncols;
+    const char *none; /* said on stderr when there is no row */
+    /* The row's ncols cells (NULL or "": shown as "-"). */
+    void (*cells)(apr_pool_t *p, const void *row, const char **cells);
+    /* The row as a JSON object (a new reference). */
+    struct json_t *(*json)(apr_pool_t *p, const void *row);
+} tool_listing_t;
+
+int tool_list(tool_ctx_t *ctx, tool_fetch_fn *fetch, const void *filter, const tool_listing_t *l,
+              int json);
+
+/* tool_opt_fn of TOOL_JSON_OPTION; baton: int, set to 1. */
+int tool_json_option(tool_opts_t *o, int ch, const char *arg, void *baton);
+
+/* A listing command with --json only (client list, api-token list). */
 int tool_list_cmd(tool_ctx_t *ctx, const char *cmd, const char *usage, tool_fetch_fn *fetch,
-                  tool_print_fn *print, int argc, const char *const *argv);
+                  const tool_listing_t *l, int argc, const char *const *argv);
+
+/* The go-ahead of a destructive command (README "Admin tool reference"):
+ * TOOL_OK with --yes or when "y" is typed at the prompt on a terminal;
+ * otherwise the refusal printed and TOOL_REFUSED.  what: "remove client
+ * 'x' with …", said in the question and the refusal. */
+int tool_confirm(tool_ctx_t *ctx, const char *cmd, const char *what);
 
 /* The commands. */
 tool_cmd_fn tool_cmd_init;
