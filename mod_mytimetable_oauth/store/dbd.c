@@ -89,6 +89,15 @@ const char *mto_col_str(const mto_row_t *row, int n)
     return s ? apr_pstrdup(row->r->pool, s) : "";
 }
 
+/* apr_dbd_pgsql answers "" for a NULL column (PQgetvalue), where sqlite3
+ * answers NULL: an optional text column is NULL when it is empty either way. */
+const char *mto_col_opt(const mto_row_t *row, int n)
+{
+    const char *s = mto_col_raw(row, n);
+
+    return s && *s ? apr_pstrdup(row->r->pool, s) : NULL;
+}
+
 apr_int64_t mto_col_i64(const mto_row_t *row, int n, apr_int64_t dflt)
 {
     const char *s = mto_col_raw(row, n);

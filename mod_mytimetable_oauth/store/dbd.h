@@ -73,6 +73,7 @@ const char *mto_i64(apr_pool_t *p, apr_int64_t v);
  * NULL or ""). */
 const char *mto_col_raw(const mto_row_t *row, int n);
 const char *mto_col_str(const mto_row_t *row, int n);
+const char *mto_col_opt(const mto_row_t *row, int n);    /* NULL for NULL or "" */
 apr_int64_t mto_col_i64(const mto_row_t *row, int n, apr_int64_t dflt);
 
 #endif /* MTO_STORE_DBD_H */

@@ -18,7 +18,7 @@ mto_store_rc mto_store_client_get(request_rec *r, const char *client_id, mto_cli
     }
     c = apr_pcalloc(r->pool, sizeof(*c));
     c->client_id = mto_col_str(&row, 0);
-    c->secret_hash = mto_col_raw(&row, 1) ? mto_col_str(&row, 1) : NULL;
+    c->secret_hash = mto_col_opt(&row, 1);
     c->scopes = mto_list_split(r->pool, mto_col_raw(&row, 2));
     c->grant_types = mto_list_split(r->pool, mto_col_raw(&row, 3));
     c->redirect_uris = mto_list_split(r->pool, mto_col_raw(&row, 4));
@@ -28,8 +28,7 @@ mto_store_rc mto_store_client_get(request_rec *r, const char *client_id, mto_cli
     c->autoapprove_all = autoapprove && !strcasecmp(autoapprove, "true");
     c->autoapprove = mto_list_split(r->pool, c->autoapprove_all ? NULL : autoapprove);
     c->authorities = mto_list_split(r->pool, mto_col_raw(&row, 8));
-    c->additional_info =
-        mto_col_raw(&row, 9) ? mto_col_str(&row, 9) : NULL; /* parsed by the cache */
+    c->additional_info = mto_col_opt(&row, 9); /* parsed by the cache */
     *out = c;
     return MTO_STORE_OK;
 }
