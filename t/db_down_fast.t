@@ -54,10 +54,6 @@ ok eval { obtain_token(client => $client)->{access_token} }, 'before: a whole fl
 # --- the outage ----------------------------------------------------------------
 
 sqlite_unreadable($db);
-# One connection, so one httpd process: its one try per second is what the
-# checks below count (with a new connection per request, every process of
-# the pool would pay its own try each second).
-Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
 my $mark = error_log_mark();
 my $slow_limit = time_budget(0.1);
 my (@codes, @slow);
@@ -79,7 +75,11 @@ ok scalar(@lines), 'the error log says the database is unreachable (MTO0040)';
 cmp_ok scalar(@slow), '<=', scalar(@lines),
     "no more slow answers (over ${slow_limit} s) than tries, one per process and second"
     or diag "slow: @slow";
-cmp_ok 40 - scalar(@slow), '>=', 20, 'most answered at once' or diag "slow: @slow";
+# Each httpd process that gets one of the 40 pays its own try per second,
+# so how many are fast depends on how many processes the pool spreads them
+# over (the test server closes connections): one try per process and second
+# is what the check above bounds.  Without the down mark every one is slow.
+cmp_ok 40 - scalar(@slow), '>=', 10, 'many answered at once' or diag "slow: @slow";
 
 my @too_close;
 my %last;
