@@ -118,6 +118,14 @@ void mto_purge_child_init(apr_pool_t *pchild, server_rec *s);
 const char *mto_consent_csrf_token(request_rec *r, const char *user, apr_int64_t now);
 int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr_int64_t now);
 
+/* The language of r's page (Accept-Language among mto_conf_langs; "en"
+ * when none fits), chosen once per request; adds Vary: Accept-Language. */
+const char *mto_page_lang(request_rec *r);
+
+/* An HTML error page (mto_send_html_error) in r's language: title and
+ * message are the texts of mto_texts(mto_page_lang(r)). */
+int mto_html_error(request_rec *r, int status, const char *title, const char *message);
+
 /* Sends the consent page for the client, the redirect URI the user will
  * be sent to, and the scopes; its status. */
 int mto_consent_page(request_rec *r, const mto_client_t *client, const char *redirect_uri,
