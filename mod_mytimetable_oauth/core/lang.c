@@ -129,6 +129,14 @@ static const mto_texts_t mto_texts_en = {
     "Server misconfigured",
     "This page is not protected by a login.",
     "This page is protected by access tokens instead of a login.",
+    "Your authorized applications",
+    "Signed in as",
+    "These applications may use your MyTimetable data. You can revoke their access at any time; "
+    "an application then has to ask you again.",
+    "You have not authorized any applications.",
+    "since",
+    "Revoke access",
+    "This page is no longer valid. Please reload it and try again.",
 };
 
 static const mto_texts_t mto_texts_nl = {
@@ -152,6 +160,14 @@ static const mto_texts_t mto_texts_nl = {
     "Server verkeerd ingesteld",
     "Deze pagina is niet beveiligd met een inlog.",
     "Deze pagina is beveiligd met toegangstokens in plaats van een inlog.",
+    "Je gekoppelde applicaties",
+    "Ingelogd als",
+    "Deze applicaties hebben toegang tot je MyTimetable-gegevens. Je kunt die toegang altijd "
+    "intrekken; de applicatie moet je dan opnieuw om toestemming vragen.",
+    "Je hebt nog geen applicaties toegang gegeven.",
+    "sinds",
+    "Toegang intrekken",
+    "Deze pagina is niet meer geldig. Laad haar opnieuw en probeer het nog eens.",
 };
 
 const mto_texts_t *mto_texts(const char *lang)

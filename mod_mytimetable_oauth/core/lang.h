@@ -25,6 +25,10 @@ typedef struct {
     const char *form_expired_title, *form_expired_text; /* CSRF token refused */
     const char *method_title, *method_text;
     const char *misconfigured_title, *no_login_text, *gate_login_text;
+    /* The account page: its title, "Signed in as", the list's introduction,
+     * an empty list, "since" before a date, the button, the refused form. */
+    const char *account_title, *account_signed_in, *account_intro, *account_none;
+    const char *account_since, *account_revoke, *account_expired_text;
 } mto_texts_t;
 
 /* The texts of lang (its primary subtag decides: "nl-BE" is Dutch);

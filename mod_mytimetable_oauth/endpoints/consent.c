@@ -3,7 +3,7 @@
  *
  * The page posts back to the very URL of the authorization request, so the
  * request's parameters come back unchanged in the query string; the CSRF
- * token is an HMAC over (user, that query string, time) with the server's
+ * token is an HMAC over (label, user, that query string, time) with the server's
  * secret key (MyTimetableOAuthSecretKeyFile, or random per start), so it
  * cannot be forged, moved to another user or request, or kept for later;
  * servers sharing the key file accept each other's pages.
@@ -19,8 +19,10 @@
 
 #define MTO_CSRF_TTL 900 /* seconds a consent page stays usable */
 
-/* The key may sign other values one day: a label keeps each kind apart. */
-static const char *mto_csrf_mac(request_rec *r, const char *user, const char *ts)
+/* A label (purpose) keeps each kind of form apart: a token of one is
+ * never accepted by another. */
+static const char *mto_csrf_mac(request_rec *r, const char *purpose, const char *user,
+                                const char *bound, const char *ts)
 {
     const mto_secret_key_t *key = mto_conf_secret_key(mto_server_conf(r->server));
     const char *data;
@@ -28,20 +30,21 @@ static const char *mto_csrf_mac(request_rec *r, const char *user, const char *ts
     if (!key) {
         return NULL; /* no key, no valid token */
     }
-    data =
-        apr_pstrcat(r->pool, "consent-csrf\n", user, "\n", r->args ? r->args : "", "\n", ts, NULL);
+    data = apr_pstrcat(r->pool, purpose, "\n", user, "\n", bound ? bound : "", "\n", ts, NULL);
     return mto_hmac_sha256_hex(r->pool, key->bytes, key->len, data, strlen(data));
 }
 
-const char *mto_consent_csrf_token(request_rec *r, const char *user, apr_int64_t now)
+const char *mto_csrf_token(request_rec *r, const char *purpose, const char *user, const char *bound,
+                           apr_int64_t now)
 {
     const char *ts = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, now);
-    const char *mac = mto_csrf_mac(r, user, ts);
+    const char *mac = mto_csrf_mac(r, purpose, user, bound, ts);
 
     return apr_pstrcat(r->pool, ts, ".", mac ? mac : "none", NULL);
 }
 
-int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr_int64_t now)
+int mto_csrf_ok(request_rec *r, const char *purpose, const char *user, const char *bound,
+                const char *token, apr_int64_t now)
 {
     const char *dot = token ? strchr(token, '.') : NULL;
     const char *ts;
@@ -56,7 +59,17 @@ int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr
     if (*end || t > now || now - t > MTO_CSRF_TTL) {
         return 0;
     }
-    return mto_ct_streq(dot + 1, mto_csrf_mac(r, user, ts));
+    return mto_ct_streq(dot + 1, mto_csrf_mac(r, purpose, user, bound, ts));
+}
+
+const char *mto_consent_csrf_token(request_rec *r, const char *user, apr_int64_t now)
+{
+    return mto_csrf_token(r, "consent-csrf", user, r->args, now);
+}
+
+int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr_int64_t now)
+{
+    return mto_csrf_ok(r, "consent-csrf", user, r->args, token, now);
 }
 
 /* The built-in pages, one per language: plain HTML, works without
