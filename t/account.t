@@ -35,7 +35,7 @@ sub forms {
     my ($html) = @_;
     my %f;
     while ($html =~ m{<input type="hidden" name="client_id" value="([^"]*)">\s*<input type="hidden" name="csrf_token" value="([^"]*)">}g) {
-        $f{$1} = $2;
+        $f{ MTO::Test::_html_unescape($1) } = MTO::Test::_html_unescape($2);
     }
     return \%f;
 }
@@ -48,7 +48,7 @@ sub revoke {
 
 sub gate { GET '/account-gate', Authorization => "Bearer $_[0]" }
 
-my $named = add_client(name => 'Rooster <App>');
+my $named = add_client(name => "Rooster <App> $$");
 my $plain = add_client();
 my $bobs = add_client(name => 'Bob Only');
 
@@ -73,7 +73,7 @@ my $html = $res->content;
 like $html, qr{<html lang="en">}, 'English by default';
 like $html, qr{<meta name="viewport" content="width=device-width, initial-scale=1">}, 'readable on a phone: viewport';
 unlike $html, qr{<script}i, 'no JavaScript';
-like $html, qr{<h2>Rooster &lt;App&gt;</h2>}, 'the client_name, escaped';
+like $html, qr{<h2>Rooster &lt;App&gt; $$</h2>}, 'the client_name, escaped';
 like $html, qr{<h2>\Q$plain->{id}\E</h2>}, 'a client without a name: its id (tokens only, no approval)';
 unlike $html, qr{Bob Only|\Q$bobs->{id}\E}, 'not another user\'s application';
 like $html, qr{<li>read user subscriptions and user timetable</li>}, 'the scopes, described';
@@ -81,7 +81,22 @@ like $html, qr{<li>read any messages the user has access to</li>}, 'the scopes o
 like $html, qr{since \d{4}-\d\d-\d\d}, 'since when';
 like $html, qr{>Revoke access</button>}, 'a "Revoke access" button';
 my $forms = forms($html);
-is_deeply [sort keys %$forms], [sort $named->{id}, $plain->{id}], 'one form per application, exactly the user\'s';
+# Other tests of the run may have left applications of alice's: the
+# database says which are hers.
+sub apps_of {
+    my ($user) = @_;
+    my $now = time;
+    my %ids = map { $_->[0] => 1 } db_sql(
+        "SELECT client_id FROM mto_approval WHERE user_name = '$user' AND expires_at > $now "
+        . "UNION SELECT client_id FROM mto_access_token WHERE user_name = '$user' "
+        . "AND (expires_at = 0 OR expires_at > $now) "
+        . "UNION SELECT client_id FROM mto_refresh_token WHERE user_name = '$user' "
+        . "AND rotated_at = 0 AND (expires_at = 0 OR expires_at > $now)");
+    return [sort keys %ids];
+}
+is_deeply [sort keys %$forms], apps_of('alice'), 'one form per application, exactly the user\'s';
+ok $forms->{$named->{id}} && $forms->{$plain->{id}} && !$forms->{$bobs->{id}},
+    'both of hers, not bob\'s';
 
 $res = page('bob');
 like $res->content, qr{<h2>Bob Only</h2>}, 'bob sees his own application';
@@ -112,7 +127,7 @@ ok token_exists($alice_plain), 'the other application\'s token stays';
 ok token_exists($bob_named), 'another user\'s token for the same client stays';
 is count(mto_approval => bob => $named->{id}), 1, 'another user\'s approval stays';
 $html = page('alice')->content;
-unlike $html, qr{Rooster}, 'the page no longer lists it';
+unlike $html, qr{Rooster &lt;App&gt; $$|\Q$named->{id}\E}, 'the page no longer lists it';
 like $html, qr{<h2>\Q$plain->{id}\E</h2>}, 'the other application is still listed';
 
 # ------------------------------------------------------------ with a cache

@@ -94,8 +94,11 @@ mto_store_rc mto_store_account_apps(request_rec *r, const char *user, apr_int64_
     }
     qsort((*apps)->elts, (size_t)(*apps)->nelts, sizeof(mto_account_app_t), mto_cmp_app);
     for (i = 0; i < (*apps)->nelts; i++) {
-        apr_array_header_t *s = APR_ARRAY_IDX(*apps, i, mto_account_app_t).scopes;
-        qsort(s->elts, (size_t)s->nelts, sizeof(const char *), mto_cmp_str);
+        mto_account_app_t *a = &APR_ARRAY_IDX(*apps, i, mto_account_app_t);
+        qsort(a->scopes->elts, (size_t)a->scopes->nelts, sizeof(const char *), mto_cmp_str);
+        if (a->since > now) {
+            a->since = now; /* approved under a longer MyTimetableOAuthApprovalLifetime */
+        }
     }
     return MTO_STORE_OK;
 }
