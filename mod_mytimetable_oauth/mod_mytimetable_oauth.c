@@ -69,6 +69,7 @@ static const struct {
     { MTO_HANDLER_REVOKE, mto_handle_revoke, 1 },
     { MTO_HANDLER_INTROSPECT, mto_handle_introspect, 1 },
     { MTO_HANDLER_METADATA, mto_handle_metadata, 0 },
+    { MTO_HANDLER_ACCOUNT, mto_handle_account, 0 },
 };
 
 static int mto_handler(request_rec *r)

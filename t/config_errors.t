@@ -177,7 +177,10 @@ my @bad = (
     ['MyTimetableOAuthScope "" "an empty scope name"'],
     ['MyTimetableOAuthScope say"hi "a quote in the name"'],
     ['MyTimetableOAuthScope lonely'],
-    ['MyTimetableOAuthScope a "b" c'],
+    ['MyTimetableOAuthScope a "b" nl extra'],
+    ['MyTimetableOAuthScope a "b" "n l"'],
+    ["MyTimetableOAuthConsentTemplate $no_csrf nl", 'MyTimetableOAuthConsentTemplate',
+     'MyTimetableOAuthConsentTemplate with LANG without {{csrf_token}}'],
 
     ["MyTimetableOAuthConsentTemplate $dir/no-such-file.html", 'MyTimetableOAuthConsentTemplate',
      'MyTimetableOAuthConsentTemplate of a missing file'],

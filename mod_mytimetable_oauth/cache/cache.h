@@ -76,6 +76,9 @@ mto_store_rc mto_cached_refresh_revoke_by_code(request_rec *r, const char *code_
  * refresh token's whole grant (every refresh token of the family and the
  * access tokens issued from them); their cache entries go too. */
 mto_store_rc mto_cached_access_token_revoke(request_rec *r, const char *token_hash);
+/* mto_store_account_revoke, and the cache forgets every access token it deleted. */
+mto_store_rc mto_cached_account_revoke(request_rec *r, const char *user, const char *client_id,
+                                       apr_int64_t now);
 mto_store_rc mto_cached_refresh_grant_revoke(request_rec *r, const char *refresh_hash);
 
 #endif /* MTO_CACHE_H */

@@ -312,6 +312,15 @@ mto_store_rc mto_cached_refresh_revoke_by_code(request_rec *r, const char *code_
                               revoked);
 }
 
+mto_store_rc mto_cached_account_revoke(request_rec *r, const char *user, const char *client_id,
+                                       apr_int64_t now)
+{
+    apr_array_header_t *revoked = mto_revoked_list(r);
+
+    return mto_forget_revoked(r, mto_store_account_revoke(r, user, client_id, now, revoked),
+                              revoked);
+}
+
 mto_store_rc mto_cached_access_token_revoke(request_rec *r, const char *token_hash)
 {
     mto_store_rc rc = mto_store_access_token_revoke(r, token_hash);

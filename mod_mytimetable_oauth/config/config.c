@@ -11,7 +11,6 @@
 #include "endpoints/endpoints.h"
 #include "store/store.h"
 
-#include <apr_file_io.h>
 #include <apr_uri.h>
 #include <http_core.h>
 #include <stddef.h>
@@ -22,7 +21,6 @@
 #define MTO_DEFAULT_APPROVAL_LIFETIME 2592000
 #define MTO_DEFAULT_CACHE_TTL         300
 #define MTO_DEFAULT_PURGE_INTERVAL    60
-#define MTO_MAX_TEMPLATE_SIZE         (256 * 1024)
 #define MTO_DEFAULT_AUTH_LIMIT        10
 #define MTO_DEFAULT_AUTH_WINDOW       60
 
@@ -69,6 +67,8 @@ void *mto_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MTO_MERGE_NUM(cache_ttl);
     MTO_MERGE_PTR(scopes);
     MTO_MERGE_PTR(consent_template);
+    MTO_MERGE_PTR(scope_texts);
+    MTO_MERGE_PTR(consent_templates);
     MTO_MERGE_NUM(purge_interval);
     MTO_MERGE_NUM(auth_limit);
     MTO_MERGE_NUM(auth_window);
@@ -166,23 +166,9 @@ apr_array_header_t *mto_conf_scope_names(apr_pool_t *p, const mto_server_conf_t 
     return names;
 }
 
-const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope)
-{
-    const apr_array_header_t *scopes = mto_conf_scopes(c);
-    int i;
-
-    for (i = 0; i < scopes->nelts; i++) {
-        const mto_scope_def_t *d = &APR_ARRAY_IDX(scopes, i, mto_scope_def_t);
-        if (!strcmp(d->name, scope)) {
-            return d->description;
-        }
-    }
-    return NULL;
-}
-
 /* ------------------------------------------------------------ directive handlers */
 
-static const char *mto_server_only(cmd_parms *cmd)
+const char *mto_server_only(cmd_parms *cmd)
 {
     return ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
 }
@@ -308,88 +294,6 @@ static const char *mto_set_cache(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-static const char *mto_add_scope(cmd_parms *cmd, void *dc, const char *name, const char *desc)
-{
-    mto_server_conf_t *c = mto_server_conf(cmd->server);
-    const char *err = mto_server_only(cmd);
-    mto_scope_def_t *d;
-    int i;
-
-    if (err) {
-        return err;
-    }
-    if (!mto_scope_syntax_ok(name) || strchr(name, ' ')) {
-        return apr_psprintf(cmd->pool,
-                            "MyTimetableOAuthScope: '%s' is not a valid scope "
-                            "name (RFC 6749 section 3.3)",
-                            name);
-    }
-    if (!c->scopes) {
-        c->scopes = apr_array_make(cmd->pool, 8, sizeof(mto_scope_def_t));
-    }
-    for (i = 0; i < c->scopes->nelts; i++) {
-        d = &APR_ARRAY_IDX(c->scopes, i, mto_scope_def_t);
-        if (!strcmp(d->name, name)) {
-            d->description = desc;
-            return NULL;
-        }
-    }
-    d = apr_array_push(c->scopes);
-    d->name = name;
-    d->description = desc;
-    return NULL;
-}
-
-static const char *mto_set_consent_template(cmd_parms *cmd, void *dc, const char *arg)
-{
-    const char *err = mto_server_only(cmd);
-    const char *path = ap_server_root_relative(cmd->pool, arg);
-    apr_file_t *f;
-    apr_finfo_t fi;
-    char *buf;
-    apr_size_t n;
-    apr_status_t rv;
-
-    if (err) {
-        return err;
-    }
-    if (!path) {
-        return apr_psprintf(cmd->pool, "MyTimetableOAuthConsentTemplate: bad path '%s'", arg);
-    }
-    rv = apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, cmd->temp_pool);
-    if (rv == APR_SUCCESS) {
-        rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
-    }
-    if (rv != APR_SUCCESS) {
-        return apr_psprintf(cmd->pool, "MyTimetableOAuthConsentTemplate: cannot read '%s': %pm",
-                            path, &rv);
-    }
-    if (fi.size > MTO_MAX_TEMPLATE_SIZE) {
-        return apr_psprintf(cmd->pool,
-                            "MyTimetableOAuthConsentTemplate: '%s' is larger than "
-                            "%d bytes",
-                            path, MTO_MAX_TEMPLATE_SIZE);
-    }
-    n = (apr_size_t)fi.size;
-    buf = apr_palloc(cmd->pool, n + 1);
-    rv = apr_file_read_full(f, buf, n, &n);
-    apr_file_close(f);
-    if (rv != APR_SUCCESS && rv != APR_EOF) {
-        return apr_psprintf(cmd->pool, "MyTimetableOAuthConsentTemplate: cannot read '%s': %pm",
-                            path, &rv);
-    }
-    buf[n] = '\0';
-    /* Without the CSRF token the form can never be accepted. */
-    if (!strstr(buf, "{{csrf_token}}")) {
-        return apr_psprintf(cmd->pool,
-                            "MyTimetableOAuthConsentTemplate: '%s' has no "
-                            "{{csrf_token}} placeholder (see README, consent page)",
-                            path);
-    }
-    mto_server_conf(cmd->server)->consent_template = buf;
-    return NULL;
-}
-
 static const char *mto_set_accept_in(cmd_parms *cmd, void *dcv, const char *arg)
 {
     mto_dir_conf_t *dc = dcv;
@@ -439,11 +343,11 @@ const command_rec mto_directives[] = {
     AP_INIT_TAKE12(
         "MyTimetableOAuthClientAuthLimit", mto_set_client_auth_limit, NULL, RSRC_CONF,
         "Failed client authentications per client_id and address: N SECONDS, or off (default 10 60)"),
-    AP_INIT_TAKE2(
-        "MyTimetableOAuthScope", mto_add_scope, NULL, RSRC_CONF,
-        "A scope and its consent text: NAME \"description\" (default: the six built-in scopes)"),
-    AP_INIT_TAKE1("MyTimetableOAuthConsentTemplate", mto_set_consent_template, NULL, RSRC_CONF,
-                  "HTML template file of the consent page (default: built-in page)"),
+    AP_INIT_TAKE23("MyTimetableOAuthScope", mto_add_scope, NULL, RSRC_CONF,
+                   "A scope and its consent text: NAME \"description\" [LANG] (default: the six "
+                   "built-in scopes)"),
+    AP_INIT_TAKE12("MyTimetableOAuthConsentTemplate", mto_set_consent_template, NULL, RSRC_CONF,
+                   "HTML template file of the consent page: FILE [LANG] (default: built-in page)"),
     AP_INIT_TAKE1("MyTimetableOAuthSecretKeyFile", mto_set_secret_key_file, NULL, RSRC_CONF,
                   "File of the key behind consent forms (default: a random key per start)"),
     AP_INIT_ITERATE(

@@ -22,11 +22,13 @@ typedef struct {
     int require_pkce;
     const char *cache_spec; /* "shmcb", "none", "memcache:…"; NULL: shmcb */
     apr_int64_t cache_ttl;
-    apr_array_header_t *scopes;   /* mto_scope_def_t; NULL: the built-in six */
-    const char *consent_template; /* contents of the file; NULL: built-in page */
-    apr_int64_t purge_interval;   /* seconds between purges per child; 0 = never */
-    int auth_limit;               /* failed client authentications; 0 = off */
-    int auth_window;              /* ... within this many seconds */
+    apr_array_header_t *scopes;     /* mto_scope_def_t; NULL: the built-in six */
+    const char *consent_template;   /* contents of the file; NULL: built-in page */
+    apr_table_t *scope_texts;       /* "LANG NAME" -> text (lowercase LANG); NULL: none */
+    apr_table_t *consent_templates; /* LANG -> contents of the file; NULL: none */
+    apr_int64_t purge_interval;     /* seconds between purges per child; 0 = never */
+    int auth_limit;                 /* failed client authentications; 0 = off */
+    int auth_window;                /* ... within this many seconds */
     /* MyTimetableOAuthSecretKeyFile; NULL: the random key of this start */
     const struct mto_secret_key_t *secret_key;
 } mto_server_conf_t;
@@ -61,7 +63,26 @@ int mto_conf_client_auth_limit(const mto_server_conf_t *c, int *window);
 const apr_array_header_t *mto_conf_scopes(const mto_server_conf_t *c);
 /* The names of the scopes the server knows, in order (const char *). */
 apr_array_header_t *mto_conf_scope_names(apr_pool_t *p, const mto_server_conf_t *c);
-const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope);
+
+/* "MyTimetableOAuth…: not in a directory section" or NULL (directive handlers). */
+const char *mto_server_only(cmd_parms *cmd);
+
+/* ------------------------------------------------------------ lang.c */
+
+/* The languages the server has: "en", "nl", then those of the LANG
+ * arguments, lowercase; *n their number. */
+const char *const *mto_conf_langs(apr_pool_t *p, const mto_server_conf_t *c, int *n);
+/* The consent text of scope in lang: the MyTimetableOAuthScope … LANG
+ * text, the built-in Dutch one, else the one without LANG; NULL when the
+ * server does not know the scope. */
+const char *mto_conf_scope_description(const mto_server_conf_t *c, const char *scope,
+                                       const char *lang);
+/* The configured consent template for lang, else the one without LANG,
+ * else NULL (the built-in page). */
+const char *mto_conf_consent_template(const mto_server_conf_t *c, const char *lang);
+const char *mto_add_scope(cmd_parms *cmd, void *dc, const char *name, const char *desc,
+                          const char *lang);
+const char *mto_set_consent_template(cmd_parms *cmd, void *dc, const char *file, const char *lang);
 
 /* ------------------------------------------------------------ secret_key.c */
 

@@ -21,5 +21,6 @@
 #include "core/template.h"    /* the consent page template (template.c) */
 #include "core/throttle.h"    /* failure counts in shared slots (throttle.c) */
 #include "core/client.h"      /* public clients, redirect URIs, origins (client.c) */
+#include "core/lang.h"        /* Accept-Language, English and Dutch texts (lang.c) */
 
 #endif /* MTO_H */

@@ -78,6 +78,9 @@ static int mto_authz_redirect(request_rec *r, const mto_authz_req_t *req, apr_ta
                              mto_url_add_params(r->pool, req->redirect_uri, out));
 }
 
+/* The texts of r's language (the HTML error pages). */
+#define TX mto_texts(mto_page_lang(r))
+
 /* An error for the client, delivered by redirect (RFC 6749 §4.1.2.1). */
 static int mto_authz_error(request_rec *r, const mto_authz_req_t *req, const char *error,
                            const char *description)
@@ -98,23 +101,21 @@ static int mto_authz_client(request_rec *r, const apr_table_t *params, int bad_r
     int n;
 
     if (mto_param(params, "client_id", &id) != 1 || !*id) {
-        return mto_send_html_error(r, HTTP_BAD_REQUEST, "Invalid authorization request",
-                                   "The request has no valid client_id (missing, empty or repeated).");
+        return mto_html_error(r, HTTP_BAD_REQUEST, TX->bad_request_title, TX->bad_request_text);
     }
     switch (mto_cached_client_get(r, id, &req->client)) {
     case MTO_STORE_OK:
         break;
     case MTO_STORE_ERROR:
-        return mto_send_html_error(r, HTTP_SERVICE_UNAVAILABLE, "Temporarily unavailable",
-                                   "The authorization server cannot reach its database. "
-                                   "Please try again in a moment.");
+        return mto_html_error(r, HTTP_SERVICE_UNAVAILABLE, TX->unavailable_title,
+                              TX->unavailable_text);
     default:
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "authorize: unknown "
                       "client %s",
                       mto_log_safe(r, id));
-        return mto_send_html_error(r, HTTP_BAD_REQUEST, "Unknown application",
-                                   "The application that sent you here is not registered.");
+        return mto_html_error(r, HTTP_BAD_REQUEST, TX->unknown_client_title,
+                              TX->unknown_client_text);
     }
     n = bad_redirect ? -1 : mto_param(params, "redirect_uri", &uri);
     if (n == 1 && mto_client_redirect_ok(req->client, uri)) {
@@ -134,9 +135,7 @@ static int mto_authz_client(request_rec *r, const apr_table_t *params, int bad_r
                   n == 0  ? "missing (the client has several or none registered)"
                   : n < 0 ? "repeated or undecodable"
                           : "not registered");
-    return mto_send_html_error(r, HTTP_BAD_REQUEST, "Invalid redirect URI",
-                               "The application asked to return to an address that is not "
-                               "registered for it, or gave none where one is needed.");
+    return mto_html_error(r, HTTP_BAD_REQUEST, TX->bad_redirect_title, TX->bad_redirect_text);
 }
 
 /* response_type, grant type, then scope and PKCE (core/grant.c); returns
@@ -245,9 +244,7 @@ static int mto_authz_decide(request_rec *r, const mto_authz_req_t *req, apr_int6
                       "consent for client "
                       "%s refused: missing, expired or invalid CSRF token (user %s)",
                       mto_log_safe(r, req->client->client_id), mto_log_safe(r, r->user));
-        return mto_send_html_error(r, HTTP_BAD_REQUEST, "Consent form expired",
-                                   "This consent form is no longer valid. Please start again "
-                                   "from the application.");
+        return mto_html_error(r, HTTP_BAD_REQUEST, TX->form_expired_title, TX->form_expired_text);
     }
     if (mto_param(form, "user_oauth_approval", &decision) != 1
         || (strcmp(decision, "true") != 0 && strcmp(decision, "false") != 0)) {
@@ -278,9 +275,7 @@ int mto_handle_authorize(request_rec *r)
 
     if (r->method_number != M_GET && r->method_number != M_POST) {
         apr_table_setn(r->headers_out, "Allow", "GET, POST");
-        return mto_send_html_error(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
-                                   "The authorization endpoint answers GET (and POST from its "
-                                   "consent page).");
+        return mto_html_error(r, HTTP_METHOD_NOT_ALLOWED, TX->method_title, TX->method_text);
     }
     if (!r->user || !*r->user) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
@@ -288,8 +283,8 @@ int mto_handle_authorize(request_rec *r)
                       "user: protect the mytimetable-oauth-authorize Location with Apache "
                       "authentication (AuthType … and Require valid-user)",
                       r->uri);
-        return mto_send_html_error(r, HTTP_INTERNAL_SERVER_ERROR, "Server misconfigured",
-                                   "The authorization endpoint is not protected by a login.");
+        return mto_html_error(r, HTTP_INTERNAL_SERVER_ERROR, TX->misconfigured_title,
+                              TX->no_login_text);
     }
     if (mto_gate_authenticated(r)) {
         /* A bearer token is no login: it would let its holder (or an
@@ -299,9 +294,8 @@ int mto_handle_authorize(request_rec *r)
                       "endpoint needs a person's login (AuthType Basic, OpenID Connect, …), "
                       "never the gate",
                       ap_escape_logitem(r->pool, r->uri));
-        return mto_send_html_error(r, HTTP_INTERNAL_SERVER_ERROR, "Server misconfigured",
-                                   "The authorization endpoint is protected by access tokens "
-                                   "instead of a login.");
+        return mto_html_error(r, HTTP_INTERNAL_SERVER_ERROR, TX->misconfigured_title,
+                              TX->gate_login_text);
     }
     memset(&req, 0, sizeof(req));
     params = mto_authz_params(r, &bad, &bad_redirect);

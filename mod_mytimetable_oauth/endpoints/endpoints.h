@@ -114,9 +114,25 @@ void mto_purge_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* ------------------------------------------------------------ consent.c */
 
-/* Consent CSRF tokens: an HMAC with the server's secret key (config.h). */
+/* CSRF tokens of the module's forms: "time.HMAC" with the server's secret
+ * key (config.h) over purpose, user, bound (what the form acts on) and
+ * time; valid for 15 minutes. */
+const char *mto_csrf_token(request_rec *r, const char *purpose, const char *user, const char *bound,
+                           apr_int64_t now);
+int mto_csrf_ok(request_rec *r, const char *purpose, const char *user, const char *bound,
+                const char *token, apr_int64_t now);
+
+/* Consent CSRF tokens: bound to the authorization request (r->args). */
 const char *mto_consent_csrf_token(request_rec *r, const char *user, apr_int64_t now);
 int mto_consent_csrf_ok(request_rec *r, const char *user, const char *token, apr_int64_t now);
+
+/* The language of r's page (Accept-Language among mto_conf_langs; "en"
+ * when none fits), chosen once per request; adds Vary: Accept-Language. */
+const char *mto_page_lang(request_rec *r);
+
+/* An HTML error page (mto_send_html_error) in r's language: title and
+ * message are the texts of mto_texts(mto_page_lang(r)). */
+int mto_html_error(request_rec *r, int status, const char *title, const char *message);
 
 /* Sends the consent page for the client, the redirect URI the user will
  * be sent to, and the scopes; its status. */
@@ -131,6 +147,7 @@ int mto_consent_page(request_rec *r, const mto_client_t *client, const char *red
 #define MTO_HANDLER_REVOKE     "mytimetable-oauth-revoke"
 #define MTO_HANDLER_INTROSPECT "mytimetable-oauth-introspect"
 #define MTO_HANDLER_METADATA   "mytimetable-oauth-metadata"
+#define MTO_HANDLER_ACCOUNT    "mytimetable-oauth-account"
 
 /* Each sends its answer and returns its status, or MTO_NOT_SENT (respond.h). */
 int mto_handle_authorize(request_rec *r);
@@ -138,5 +155,6 @@ int mto_handle_token(request_rec *r);
 int mto_handle_revoke(request_rec *r);
 int mto_handle_introspect(request_rec *r);
 int mto_handle_metadata(request_rec *r);
+int mto_handle_account(request_rec *r);
 
 #endif /* MTO_ENDPOINTS_H */

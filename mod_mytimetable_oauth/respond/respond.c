@@ -75,18 +75,20 @@ void mto_cors_allow(request_rec *r, const char *origin)
     apr_table_merge(r->headers_out, "Vary", "Origin");
 }
 
-int mto_send_html_error(request_rec *r, int status, const char *title, const char *message)
+int mto_send_html_error(request_rec *r, int status, const char *lang, const char *title,
+                        const char *message)
 {
     const char *t = mto_html_escape(r->pool, title), *m = mto_html_escape(r->pool, message);
+    const char *l = mto_html_escape(r->pool, lang ? lang : "en");
 
     mto_page_headers(r, NULL);
     r->status = status;
     ap_set_content_type(r, "text/html;charset=UTF-8");
     ap_rprintf(r,
-               "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+               "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                "<title>%s</title></head>\n<body><h1>%s</h1>\n<p>%s</p></body></html>\n",
-               t, t, m);
+               l, t, t, m);
     return status;
 }
 

@@ -49,8 +49,10 @@ int mto_send_cors_preflight(request_rec *r);
  * Access-Control-Allow-Origin, and Vary: Origin. */
 void mto_cors_allow(request_rec *r, const char *origin);
 
-/* A small HTML page for errors that must not redirect (unknown client…). */
-int mto_send_html_error(request_rec *r, int status, const char *title, const char *message);
+/* A small HTML page for errors that must not redirect (unknown client…),
+ * in language lang (its lang attribute). */
+int mto_send_html_error(request_rec *r, int status, const char *lang, const char *title,
+                        const char *message);
 
 /* A redirect (302 or 303) to url, with no-store. */
 int mto_send_redirect(request_rec *r, int status, const char *url);

@@ -109,6 +109,28 @@ static const mto_statement_t mto_statements[] = {
       "SELECT name, token, is_elevated, authentication_required FROM api_tokens "
       "WHERE token IN (%s, %s, %s)" },
     { MTO_SQL_TOKEN_DELETE, MT, NULL, "DELETE FROM mto_access_token WHERE token_hash = %s" },
+    /* The account page: one user's applications, and revoking one. */
+    { MTO_SQL_ACCOUNT_APPROVALS, M, NULL,
+      "SELECT client_id, scope, expires_at FROM mto_approval WHERE user_name = %s "
+      "AND expires_at > %lld" },
+    { MTO_SQL_ACCOUNT_TOKENS, M, NULL,
+      "SELECT client_id, scope, issued_at FROM mto_access_token WHERE user_name = %s "
+      "AND (expires_at = 0 OR expires_at > %lld) "
+      "UNION ALL SELECT client_id, scope, issued_at FROM mto_refresh_token WHERE user_name = %s "
+      "AND rotated_at = 0 AND (expires_at = 0 OR expires_at > %lld)" },
+    { MTO_SQL_ACCOUNT_REFRESH_CLOSE, M, NULL,
+      "UPDATE mto_refresh_token SET rotated_at = %lld WHERE user_name = %s AND client_id = %s "
+      "AND rotated_at = 0" },
+    { MTO_SQL_ACCOUNT_ACCESS_OF, M, NULL,
+      "SELECT token_hash FROM mto_access_token WHERE user_name = %s AND client_id = %s" },
+    { MTO_SQL_ACCOUNT_ACCESS_DELETE, M, NULL,
+      "DELETE FROM mto_access_token WHERE user_name = %s AND client_id = %s" },
+    { MTO_SQL_ACCOUNT_REFRESH_DELETE, M, NULL,
+      "DELETE FROM mto_refresh_token WHERE user_name = %s AND client_id = %s" },
+    { MTO_SQL_ACCOUNT_CODES_DELETE, M, NULL,
+      "DELETE FROM mto_code WHERE user_name = %s AND client_id = %s AND used_at = 0" },
+    { MTO_SQL_ACCOUNT_APPROVAL_DELETE, M, NULL,
+      "DELETE FROM mto_approval WHERE user_name = %s AND client_id = %s" },
     { MTO_SQL_PURGE_CODES, MT, NULL,
       MTO_PURGE_SQL("mto_code", "code_hash", MTO_PURGE_CODE_EXPIRED) },
     { MTO_SQL_PURGE_ACCESS, MT, NULL,

@@ -34,14 +34,23 @@
 #define MTO_SQL_REFRESH_GRANT_TOKENS  "mto_refresh_grant_tokens"
 
 /* The module's, run by the admin tool too: both revoke and purge alike. */
-#define MTO_SQL_REFRESH_GET          "mto_refresh_get" /* grant_id first */
-#define MTO_SQL_TOKEN_DELETE         "mto_token_delete"
-#define MTO_SQL_REFRESH_GRANT_ACCESS "mto_refresh_grant_access"
-#define MTO_SQL_REFRESH_GRANT_DELETE "mto_refresh_grant_delete"
-#define MTO_SQL_PURGE_CODES          "mto_purge_codes"
-#define MTO_SQL_PURGE_ACCESS         "mto_purge_access"
-#define MTO_SQL_PURGE_REFRESH        "mto_purge_refresh"
-#define MTO_SQL_PURGE_APPROVALS      "mto_purge_approvals"
+#define MTO_SQL_REFRESH_GET             "mto_refresh_get" /* grant_id first */
+#define MTO_SQL_TOKEN_DELETE            "mto_token_delete"
+/* The account page (store/account.c). */
+#define MTO_SQL_ACCOUNT_APPROVALS       "mto_account_approvals"
+#define MTO_SQL_ACCOUNT_TOKENS          "mto_account_tokens"
+#define MTO_SQL_ACCOUNT_REFRESH_CLOSE   "mto_account_refresh_close"
+#define MTO_SQL_ACCOUNT_ACCESS_OF       "mto_account_access_of"
+#define MTO_SQL_ACCOUNT_ACCESS_DELETE   "mto_account_access_delete"
+#define MTO_SQL_ACCOUNT_REFRESH_DELETE  "mto_account_refresh_delete"
+#define MTO_SQL_ACCOUNT_CODES_DELETE    "mto_account_codes_delete"
+#define MTO_SQL_ACCOUNT_APPROVAL_DELETE "mto_account_approval_delete"
+#define MTO_SQL_REFRESH_GRANT_ACCESS    "mto_refresh_grant_access"
+#define MTO_SQL_REFRESH_GRANT_DELETE    "mto_refresh_grant_delete"
+#define MTO_SQL_PURGE_CODES             "mto_purge_codes"
+#define MTO_SQL_PURGE_ACCESS            "mto_purge_access"
+#define MTO_SQL_PURGE_REFRESH           "mto_purge_refresh"
+#define MTO_SQL_PURGE_APPROVALS         "mto_purge_approvals"
 
 /* The admin tool's own (store/tool_rows.c, store/tool_db.c). */
 #define MTO_SQL_TOOL_BUSY_TIMEOUT     "mto_tool_busy_timeout"  /* sqlite3 only */

@@ -96,6 +96,27 @@ mto_store_rc mto_store_refresh_token_get(request_rec *r, const char *token_hash,
 /* Revocation (RFC 7009 §2.1) of an access token: its row goes. */
 mto_store_rc mto_store_access_token_revoke(request_rec *r, const char *token_hash);
 
+/* ------------------------------------------------------------ account.c */
+
+/* One application on a user's account page. */
+typedef struct {
+    const char *client_id;
+    apr_array_header_t *scopes; /* const char *, each once, sorted */
+    apr_int64_t since;          /* approved or first token issued (epoch seconds) */
+} mto_account_app_t;
+
+/* The applications user approved (approvals live at now) or holds live
+ * access or refresh tokens for, by client_id; approval_lifetime turns an
+ * approval's expiry into the time it was given. */
+mto_store_rc mto_store_account_apps(request_rec *r, const char *user, apr_int64_t now,
+                                    apr_int64_t approval_lifetime, apr_array_header_t **apps);
+
+/* Revokes at once, in one transaction, everything user gave client_id:
+ * approvals, unused codes, refresh tokens and access tokens (their hashes
+ * appended to revoked, for the cache to forget). */
+mto_store_rc mto_store_account_revoke(request_rec *r, const char *user, const char *client_id,
+                                      apr_int64_t now, apr_array_header_t *revoked);
+
 /* A MyTimetable API token (api_tokens), stored in clear or as {SHA-256}hex. */
 mto_store_rc mto_store_api_token_get(request_rec *r, const char *token, mto_api_token_t **out);
 

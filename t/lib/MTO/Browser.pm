@@ -43,7 +43,8 @@ sub _free_port {
 }
 
 # start(timeout => seconds (each wait), chromium => path, chromedriver =>
-# path): a fresh browser session, or undef with $WHY set.
+# path, lang => 'nl'): a fresh browser session, or undef with $WHY set.
+# lang: the browser's language (its Accept-Language), else Chromium's own.
 sub start {
     my ($class, %o) = @_;
     my $chromium = $o{chromium} // '/usr/bin/chromium';
@@ -52,6 +53,7 @@ sub start {
         return _why("$_ is not installed (Debian: chromium, chromium-driver)") unless -x;
     }
     my $self = bless { timeout => $o{timeout} // 20, port => _free_port(),
+                       lang => $o{lang},
                        tmp => File::Temp->newdir('mto-browser-XXXXXX', TMPDIR => 1) }, $class;
     $self->{ua} = LWP::UserAgent->new(timeout => $self->{timeout}, env_proxy => 0);
     $self->{ua}->no_proxy('127.0.0.1');
@@ -116,7 +118,11 @@ sub _session {
     my $caps = { browserName => 'chrome', pageLoadStrategy => 'normal',
                  'goog:chromeOptions' => {
                      binary => $chromium,
-                     args => [@CHROMIUM_FLAGS, "--user-data-dir=$self->{tmp}/profile"] } };
+                     args => [@CHROMIUM_FLAGS, "--user-data-dir=$self->{tmp}/profile",
+                              ($self->{lang} ? ("--lang=$self->{lang}",
+                                                "--accept-lang=$self->{lang}") : ())],
+                     ($self->{lang}
+                      ? (prefs => { 'intl.accept_languages' => $self->{lang} }) : ()) } };
     my $v = $self->_call(POST => '/session', { capabilities => { alwaysMatch => $caps } });
     $self->{sid} = $v->{sessionId} or die "no sessionId\n";
     $self->_cmd(POST => 'timeouts', { pageLoad => $self->{timeout} * 1000, script => 5000 });
