@@ -345,7 +345,7 @@ const command_rec mto_directives[] = {
         "Failed client authentications per client_id and address: N SECONDS, or off (default 10 60)"),
     AP_INIT_TAKE23("MyTimetableOAuthScope", mto_add_scope, NULL, RSRC_CONF,
                    "A scope and its consent text: NAME \"description\" [LANG] (default: the six "
-                   "built-in scopes)"),
+                   "built-in scopes, in English and Dutch)"),
     AP_INIT_TAKE12("MyTimetableOAuthConsentTemplate", mto_set_consent_template, NULL, RSRC_CONF,
                    "HTML template file of the consent page: FILE [LANG] (default: built-in page)"),
     AP_INIT_TAKE1("MyTimetableOAuthSecretKeyFile", mto_set_secret_key_file, NULL, RSRC_CONF,
