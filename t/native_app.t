@@ -8,7 +8,7 @@
 #
 # npm ci installs t/node/node_modules from the committed package-lock.json
 # when it is missing.  Skips only when node or npm is not installed, or npm
-# cannot reach its registry.
+# cannot reach its registry, or node is older than 20.
 use strict;
 use warnings FATAL => 'all';
 
@@ -26,6 +26,10 @@ my $dir = Apache::Test::vars('top_dir') . '/t/node';
 sub have { my ($cmd) = @_; return !system "command -v $cmd >/dev/null 2>&1" }
 plan skip_all => 'node is not installed (Debian package nodejs)' unless have('node');
 plan skip_all => 'npm is not installed (Debian package npm)' unless have('npm');
+# oauth4webapi 3 needs the global WebCrypto and fetch of node 20 or later.
+my ($node_major) = `node --version` =~ /^v([0-9]+)\./;
+plan skip_all => "node $node_major is too old for oauth4webapi 3 (20 or later)"
+    unless ($node_major // 0) >= 20;
 
 # $cmd run in t/node with a time limit: (exit status, stdout, stderr).
 sub run_in_node_dir {
