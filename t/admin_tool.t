@@ -8,8 +8,10 @@ use Test::More;
 use FindBin ();
 use File::Temp ();
 use Digest::SHA qw(sha256_hex);
-use POSIX ();
 use JSON::PP ();
+
+use lib "$FindBin::Bin/lib";
+use MTO::Command ();
 
 my $tool = "$FindBin::Bin/../mytimetable-oauth";
 my $dir  = File::Temp::tempdir('mto-admin-XXXXXX', TMPDIR => 1, CLEANUP => 1);
@@ -18,29 +20,7 @@ my $db   = "$dir/oauth.db";
 my @SCOPES = qw(username user_read profile_read profile_write alltimetables messages_read);
 
 # run({stdin => ...}, @args): (exit status, stdout, stderr), no shell.
-sub run {
-    my $opt = ref $_[0] eq 'HASH' ? shift : {};
-    my @cmd = @_;
-    my ($in, $out, $err) = map { File::Temp->new(DIR => $dir) } 1 .. 3;
-    print {$in} $opt->{stdin} if defined $opt->{stdin};
-    close $in;
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    if (!$pid) {
-        open STDIN,  '<', $in->filename  or POSIX::_exit(127);
-        open STDOUT, '>', $out->filename or POSIX::_exit(127);
-        open STDERR, '>', $err->filename or POSIX::_exit(127);
-        { no warnings 'exec'; exec { $cmd[0] } @cmd; }
-        POSIX::_exit(127);
-    }
-    waitpid $pid, 0;
-    my $status = $? >> 8;
-    local $/;
-    open my $o, '<', $out->filename or die;
-    open my $e, '<', $err->filename or die;
-    my ($so, $se) = (scalar <$o>, scalar <$e>);
-    return ($status, $so // '', $se // '');
-}
+sub run { return MTO::Command::run_captured($dir, @_) }
 
 # tool(@args) on the test database.
 sub tool {

@@ -12,40 +12,17 @@ use FindBin ();
 use File::Path ();
 use File::Temp ();
 use JSON::PP ();
-use POSIX ();
 
 use lib "$FindBin::Bin/lib";
 use Apache::Test ();
 use Apache::TestRequest ();
+use MTO::Command ();
 
 my $tool = "$FindBin::Bin/../mytimetable-oauth";
 my $dir  = File::Temp::tempdir('mto-admin-conf-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 
-# run({stdin => ...}, @args): (exit status, stdout, stderr), no shell, stdin
-# never a terminal.
-sub run {
-    my $opt = ref $_[0] eq 'HASH' ? shift : {};
-    my @cmd = @_;
-    my ($in, $out, $err) = map { File::Temp->new(DIR => $dir) } 1 .. 3;
-    print {$in} $opt->{stdin} if defined $opt->{stdin};
-    close $in;
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    if (!$pid) {
-        open STDIN,  '<', $in->filename  or POSIX::_exit(127);
-        open STDOUT, '>', $out->filename or POSIX::_exit(127);
-        open STDERR, '>', $err->filename or POSIX::_exit(127);
-        { no warnings 'exec'; exec { $cmd[0] } @cmd; }
-        POSIX::_exit(127);
-    }
-    waitpid $pid, 0;
-    my $status = $? >> 8;
-    local $/;
-    open my $o, '<', $out->filename or die;
-    open my $e, '<', $err->filename or die;
-    my ($so, $se) = (scalar <$o>, scalar <$e>);
-    return ($status, $so // '', $se // '');
-}
+# run({stdin => ...}, @args): (exit status, stdout, stderr), no shell.
+sub run { return MTO::Command::run_captured($dir, @_) }
 
 sub put {
     my ($name, $text) = @_;
