@@ -1,4 +1,4 @@
-# The account page (README "For your users"): the signed-in user's
+# The account page (docs/endpoints.md, "For your users"): the signed-in user's
 # authorized applications, "Revoke access" (approvals and every token of
 # that user for that client, the cache included), its CSRF token, 303,
 # headers and languages.  Virtual hosts: t/conf/account.conf.in.

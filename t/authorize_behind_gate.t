@@ -1,5 +1,5 @@
-# The authorize endpoint behind the gate (README "The gate", "Authorization
-# endpoint"): if an admin puts AuthType mytimetable-oauth on it, an access
+# The authorize endpoint behind the gate (README "The login in front of
+# the authorize endpoint"): if an admin puts AuthType mytimetable-oauth on it, an access
 # token (or an elevated API token with requestedAuth) could mint codes for
 # any client as any user.  The endpoint refuses a user this module's own
 # AuthType authenticated: a 500 "Server misconfigured" page and MTO0030

@@ -1,4 +1,4 @@
-# The authorization endpoint's errors (README "Endpoints", RFC 6749 §4.1.2.1): an HTML
+# The authorization endpoint's errors (docs/endpoints.md, RFC 6749 §4.1.2.1): an HTML
 # page without redirect while client or redirect_uri is not trusted, a
 # redirect with error=, state and iss afterwards.
 use strict;

@@ -1,4 +1,4 @@
-# A cache shared by several front-end servers (README, "Caching"), with
+# A cache shared by several front-end servers (README, "Caching and revocation"), with
 # memcached: two virtual hosts on one memcached that this test starts on
 # loopback (t/conf/cache_memcache.conf.in, t/lib/MTO/SharedCache.pm).  What
 # one caches the other finds; a revocation through one stops the token at

@@ -1,4 +1,4 @@
-# A cache shared by several front-end servers (README, "Caching"), with
+# A cache shared by several front-end servers (README, "Caching and revocation"), with
 # redis: two virtual hosts on one redis-server that this test starts on
 # loopback (t/conf/cache_redis.conf.in, t/lib/MTO/SharedCache.pm).  What one
 # caches the other finds; a revocation through one stops the token at once

@@ -1,7 +1,8 @@
 # build/check-docs (run by build/test before the suite): the README's
-# directive reference and Require rows against the command table and the
-# registered providers.  Each disagreement is planted in a copy of the three
-# files it reads and must be reported; the tree as it is must pass.
+# directive reference and Require rows, and the entries of docs/directives.md,
+# against the command table and the registered providers.  Each disagreement
+# is planted in a copy of the files it reads and must be reported; the tree
+# as it is must pass.
 use strict;
 use warnings;
 
@@ -12,7 +13,7 @@ use File::Temp ();
 
 my $top   = "$FindBin::Bin/..";
 my $check = "$top/build/check-docs";
-my @files = qw(README.md mod_mytimetable_oauth/config/config.c mod_mytimetable_oauth/gate/require.c);
+my @files = qw(README.md docs/directives.md mod_mytimetable_oauth/config/config.c mod_mytimetable_oauth/gate/require.c);
 
 sub slurp { my ($f) = @_; open my $fh, '<', $f or die "$f: $!"; local $/; return scalar <$fh> }
 
@@ -62,5 +63,8 @@ ok($st == 1 && $out =~ /MyTimetableOAuthTokenLifetime: its help text says no "\(
     => sub { s/("api-token", AUTHZ_PROVIDER_VERSION)/$1, x);\n    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "oauth-user", AUTHZ_PROVIDER_VERSION/ });
 ok($st == 1 && $out =~ /Require oauth-user .*no row "\| `Require oauth-user/,
    'a Require provider without its README row is reported');
+($st, $out) = check('docs/directives.md' => sub { s/^## MyTimetableOAuthCacheTTL\n//m });
+ok($st == 1 && $out =~ /MyTimetableOAuthCacheTTL .*no entry "## MyTimetableOAuthCacheTTL" in docs\/directives.md/,
+   'a directive without its entry in docs/directives.md is reported');
 
 done_testing;

@@ -1,4 +1,4 @@
-# Parallel redemptions of one authorization code (README "Endpoints" "a code used twice",
+# Parallel redemptions of one authorization code (docs/endpoints.md "a code used twice",
 # §7 "a code that works twice"): 20 clients present the same code at the same
 # moment.  Exactly one gets a token, the others get invalid_grant, never a
 # 5xx and never a second token; and since each loser is a replay, the token

@@ -1,4 +1,4 @@
-# The consent step of the authorization endpoint (README "Endpoints" "Authorize"): the
+# The consent step of the authorization endpoint (docs/endpoints.md "Authorize"): the
 # consent page, its CSRF token, Approve/Deny, remembered approvals,
 # autoapprove, MyTimetableOAuthApprovalLifetime 0 and
 # MyTimetableOAuthConsentTemplate.  Virtual hosts: t/conf/consent.conf.in.

@@ -1,4 +1,4 @@
-# The built-in consent page (README "Endpoints" "Authorize") as a person uses it, in
+# The built-in consent page (docs/endpoints.md "Authorize") as a person uses it, in
 # headless Chromium (Debian's chromium and chromium-driver, driven through
 # WebDriver by t/lib/MTO/Browser.pm): Basic login, the client and each
 # scope's description on screen, Approve and Deny by mouse and by keyboard,

@@ -1,4 +1,4 @@
-# CORS for browser apps (README "For app developers", "CORS"): the metadata
+# CORS for browser apps (docs/endpoints.md, "For app developers", "CORS"): the metadata
 # answers any Origin with Access-Control-Allow-Origin: *; the token and
 # revocation endpoints answer a preflight for any Origin, and name the
 # Origin on the real answer only when it is the origin of one of the

@@ -1,4 +1,4 @@
-# The database unreachable (README "Endpoints", "Security notes"; README "Database down"):
+# The database unreachable (docs/endpoints.md, docs/security.md; README "When the database is down"):
 # the token endpoint answers 503 {"error":"temporarily_unavailable"} with
 # Retry-After, never "unknown client"; the authorize endpoint answers a 503
 # page and does not redirect (it cannot check the redirect_uri without the

@@ -1,4 +1,4 @@
-# API tokens at the gate (README "Using an existing MyTimetable database" api_tokens, §5, issue #3): the apiToken
+# API tokens at the gate (README "Using an existing MyTimetable database" api_tokens, docs/gate.md, issue #3): the apiToken
 # header is looked up in api_tokens (token in clear or as {SHA-256}hex in
 # either case; booleans as the database stores them).  Unknown: 401 JSON
 # invalid_api_token.  authentication_required: an OAuth token must come too.

@@ -1,4 +1,4 @@
-# authentication_required (api_tokens column, README "The gate"): an API token
+# authentication_required (api_tokens column, docs/gate.md): an API token
 # that says so needs a valid OAuth access token beside it, looked up for real,
 # whatever the Require lines are: Require all granted with RequireApiToken On
 # (with and without AuthType mytimetable-oauth), Require api-token, Require

@@ -1,4 +1,4 @@
-# The gate's Require providers (README "The gate", issue #3): Require oauth-scope
+# The gate's Require providers (docs/gate.md, issue #3): Require oauth-scope
 # (any one of the listed scopes), Require api-token, and how they combine
 # with Require valid-user, <RequireAll>, <RequireAny> and <RequireNone>.
 # A missing scope is 403 insufficient_scope with scope="<the Require

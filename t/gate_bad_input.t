@@ -1,4 +1,4 @@
-# Hostile input to the gate (README "The gate", "Security notes": never a 5xx or a crash for a
+# Hostile input to the gate (docs/gate.md, docs/security.md: never a 5xx or a crash for a
 # request a client can send).  10,000 generated requests (fixed seed) go to
 # gated Locations (/gate/cgi, /gate/proxy, /gate/any, /gate/need-api) with
 # junk in every place the gate reads: the Authorization header (random
@@ -6,7 +6,7 @@
 # the query (access_token repeated, empty, %00, %zz, non-UTF-8, many "&",
 # 64 KB), apiToken, requestedAuth and forged X-OAuth-* headers.  None
 # carries a valid credential, so each must get exactly the answer RFC 6750 /
-# README "The gate" give for it, computed here from the request alone: 400
+# docs/gate.md give for it, computed here from the request alone: 400
 # invalid_request, 401 invalid_token / invalid_api_token / a bare challenge,
 # 403 access_denied.  Requests with control characters in a header never
 # reach the gate: httpd's core answers them 400 itself.
@@ -87,7 +87,7 @@ sub qenc {
     return $s;
 }
 
-# --- the oracle: what RFC 6750 / README "The gate" say the gate answers ---------------
+# --- the oracle: what RFC 6750 / docs/gate.md say the gate answers ---------------
 
 # RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token.  Returns 'absent'
 # (no header, or another scheme), 'found' or 'malformed'.
@@ -400,7 +400,7 @@ is $sent, $N_CASES, "all $N_CASES generated requests were answered in time";
 is scalar(grep { /^5\d\d / || /^0 / } keys %outcome), 0, 'no generated request gets a 5xx or no answer'
     or diag join "\n", map { "$_: $outcome{$_}" } grep { /^[50]/ } sort keys %outcome;
 is scalar(grep { !/^(400|401|403) / } keys %outcome), 0, 'every answer is a 400, 401 or 403';
-ok !@wrong, 'every request gets the answer RFC 6750 / README "The gate" give for it (status, error, challenge)'
+ok !@wrong, 'every request gets the answer RFC 6750 / docs/gate.md give for it (status, error, challenge)'
     or diag scalar(@wrong) . " wrong, the first ones:\n" . join "\n", @wrong[0 .. ($#wrong < 9 ? $#wrong : 9)];
 for my $tag (sort keys %by_tag) {
     next if $tag eq 'nothing';

@@ -1,4 +1,4 @@
-# The gate's bearer tokens (README "The gate", RFC 6750): where a token may come
+# The gate's bearer tokens (docs/gate.md, RFC 6750): where a token may come
 # from and the errors when it is wrong, tokens expiring or revoked while in
 # use, what the backend is told and what it never sees (forged identity
 # headers, the token itself), the logs, and sub-requests and internal

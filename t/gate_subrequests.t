@@ -1,4 +1,4 @@
-# Sub-requests behind the gate (README "The gate", "Sub-requests and internal
+# Sub-requests behind the gate (docs/gate.md, "Sub-requests and internal
 # redirects"): an SSI page full of `-A` access checks and `#include virtual`
 # into gated, ungated and RequireApiToken Locations gets the right decision
 # for each, none of them changes another's, and nothing crashes (the denial

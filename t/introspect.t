@@ -1,4 +1,4 @@
-# The introspection endpoint (RFC 7662, README "Endpoints"): POST only, client
+# The introspection endpoint (RFC 7662, docs/endpoints.md): POST only, client
 # authentication as at the token endpoint; {"active":false} and nothing else
 # for anything unknown, expired, revoked, rotated or issued to another
 # client; for a live token of the client: active, scope, client_id, username,
@@ -78,7 +78,7 @@ is $body->{sub}, 'alice', 'live access token: sub is the user as well (what reso
 my $metadata = json_body(GET '/.well-known/oauth-authorization-server');
 is $body->{iss}, $metadata->{issuer}, 'live access token: iss is the issuer exactly as the metadata says';
 is_deeply [sort keys %$body], [sort qw(active scope client_id username sub token_type exp iat iss)],
-    'live access token: exactly the members of README "Endpoints"';
+    'live access token: exactly the members of docs/endpoints.md';
 
 # A configured issuer (t/conf/endpoints.conf.in), trailing slash and all.
 Apache::TestRequest::module('endpoints_issuer');

@@ -1,5 +1,5 @@
 # No access_token in the access log for any request of a server with the
-# module loaded (README "The gate", "Tokens and the logs"), whether the gate
+# module loaded (docs/gate.md, "Tokens and the logs"), whether the gate
 # saw it or not: requests core rejects before any Location applies (an
 # encoded slash: 404; a path above the root: 400; a raw space: 400), a
 # translate-phase Redirect, an ungated 404 and an ungated CGI.
@@ -27,7 +27,7 @@ sub raw {
 }
 
 # core_logs: core's own error-log line for the refusal quotes the raw
-# target, which no module can change (README "The gate", "Tokens and the
+# target, which no module can change (docs/gate.md, "Tokens and the
 # logs"): AH00026 (info) and AH10244 (error).
 my @cases = (
     ['/lc/x/a%2Fb?access_token=TOKEN', 404, 'an encoded slash (core: 404 before the gate)', 'AH00026'],

@@ -1,4 +1,4 @@
-# Authorization server metadata (RFC 8414, README "Endpoints"): what a strict client
+# Authorization server metadata (RFC 8414, docs/endpoints.md): what a strict client
 # that discovers the server from <issuer>/.well-known/oauth-authorization-server
 # checks (§3.3), with the issuer derived from the request and configured
 # (MyTimetableOAuthIssuer); only the endpoints the admin actually mapped are
@@ -67,7 +67,7 @@ sub endpoints_answer {
     }
 }
 
-# The capabilities every server states (README "Endpoints").
+# The capabilities every server states (docs/endpoints.md).
 sub capabilities_ok {
     my ($m, $name, $scopes, $pkce) = @_;
     is_deeply $m->{scopes_supported}, $scopes, "$name: scopes_supported are the configured scopes";

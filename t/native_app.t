@@ -1,6 +1,6 @@
 # A native app (RFC 8252) written with a real client library, not ours:
 # t/node/native_app.mjs uses oauth4webapi (npm) as a phone or desktop app
-# would (README "For app developers"): discovery from the server's metadata,
+# would (docs/endpoints.md, "For app developers"): discovery from the server's metadata,
 # a public client (client_id alone at the token endpoint), a loopback
 # redirect on a port the OS picks, PKCE S256, the authorization response's
 # state and iss checked (RFC 9207), then one refresh.  Here the tokens it got

@@ -1,4 +1,4 @@
-# PKCE on the authorize side (RFC 7636 §4.3, §4.4.1; README "Endpoints"): which
+# PKCE on the authorize side (RFC 7636 §4.3, §4.4.1; docs/endpoints.md): which
 # challenges are accepted and bound to the code, which are refused with a
 # redirect error=invalid_request, and MyTimetableOAuthRequirePKCE On (the
 # "pkce" virtual host, t/conf/pkce.conf.in): S256 only.  The token side

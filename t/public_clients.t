@@ -1,4 +1,4 @@
-# Public clients (README "For app developers"; RFC 8252, RFC 9700 §2.1.1):
+# Public clients (docs/endpoints.md, "For app developers"; RFC 8252, RFC 9700 §2.1.1):
 # a client registered with `client add --public` (no client_secret,
 # token_endpoint_auth_method "none" in additional_information) must use
 # PKCE S256 whatever MyTimetableOAuthRequirePKCE says, authenticates at the

@@ -1,4 +1,4 @@
-# The purge inside httpd (README §8 "Purge"): after a client endpoint has
+# The purge inside httpd (README §5 "Expired rows (purge)"): after a client endpoint has
 # answered, at most once per MyTimetableOAuthPurgeInterval per child, at most
 # 500 rows per table per run, oldest first; expired codes (used or not),
 # access and refresh tokens (rotated ones too, once expired) and approvals

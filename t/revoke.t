@@ -1,4 +1,4 @@
-# The revocation endpoint (RFC 7009, README "Endpoints"): POST only, client
+# The revocation endpoint (RFC 7009, docs/endpoints.md): POST only, client
 # authentication as at the token endpoint, 200 with an empty body for what
 # was revoked and for what is unknown; a live token of another client is
 # refused (unauthorized_client) and stays; a refresh token takes its whole

@@ -1,4 +1,4 @@
-# The four-step sample flow of the MyTimetable documentation (README "Endpoints"):
+# The four-step sample flow of the MyTimetable documentation (docs/endpoints.md):
 # authorize → log in and approve → redirect with ?code= → POST to /oauth/token.
 use strict;
 use warnings FATAL => 'all';

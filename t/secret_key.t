@@ -1,4 +1,4 @@
-# MyTimetableOAuthSecretKeyFile (README "Several front-ends"): a consent page
+# MyTimetableOAuthSecretKeyFile (README "Several servers"): a consent page
 # fetched at one front-end and posted to another that reads the same key
 # file is accepted; with another key, or with the random key of a server
 # without the directive, it is refused ("Consent form expired").  A graceful

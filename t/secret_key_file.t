@@ -1,4 +1,4 @@
-# The key file of MyTimetableOAuthSecretKeyFile (README "Several front-ends",
+# The key file of MyTimetableOAuthSecretKeyFile (README "Several servers",
 # "Directive reference", "Admin tool reference"): `mytimetable-oauth key
 # generate FILE` writes one (mode 0600, never over an existing file unless
 # --force), and `apache2 -t` accepts it; a file that is missing, not a

@@ -1,4 +1,4 @@
-# A browser single-page app as README "For app developers" describes one, in
+# A browser single-page app as docs/endpoints.md, "For app developers" describes one, in
 # headless Chromium (t/lib/MTO/Browser.pm): the static page t/htdocs/spa/app.html,
 # served from an origin of its own (the spa_app virtual host,
 # t/conf/spa_browser.conf.in), signs alice in through the consent page as a

@@ -1,4 +1,4 @@
-# The token endpoint's errors (README "Endpoints", RFC 6749 §5.2): each one a named
+# The token endpoint's errors (docs/endpoints.md, RFC 6749 §5.2): each one a named
 # check of status, error code, JSON body and no-store; the code's bindings
 # (client, redirect_uri, PKCE, expiry, single use); expires_in.
 use strict;

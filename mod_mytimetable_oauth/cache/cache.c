@@ -1,5 +1,5 @@
 /*
- * cache.c - the socache behind MyTimetableOAuthCache (README, "Caching").
+ * cache.c - the socache behind MyTimetableOAuthCache (README, "Caching and revocation").
  *
  * One provider instance per server that names a cache of its own; a virtual
  * host that does not shares the main server's.  Providers that are not safe

@@ -1,6 +1,6 @@
 /*
  * cached_store.c - the store as the gate and the handlers see it, with the
- * cache in front (README, "Caching").
+ * cache in front (README, "Caching and revocation").
  *
  * Cached for MyTimetableOAuthCacheTTL: access tokens under the SHA-256 of
  * the token (the database's key too), API tokens under the SHA-256 of the

@@ -226,7 +226,7 @@ const char *mto_set_consent_template(cmd_parms *cmd, void *dc, const char *arg, 
     if (!strstr(buf, "{{csrf_token}}")) {
         return apr_psprintf(cmd->pool,
                             "MyTimetableOAuthConsentTemplate: '%s' has no "
-                            "{{csrf_token}} placeholder (see README, consent page)",
+                            "{{csrf_token}} placeholder (see docs/endpoints.md, \"The consent template\")",
                             path);
     }
     if (!l) {

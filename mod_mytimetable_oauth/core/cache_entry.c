@@ -1,5 +1,5 @@
 /*
- * cache_entry.c - rows as the cache keeps them (README, "Caching").
+ * cache_entry.c - rows as the cache keeps them (README, "Caching and revocation").
  *
  * An entry is a kind letter and a version digit, then every field followed
  * by a NUL: strings read from the database hold no NUL, and numbers are

@@ -1,6 +1,6 @@
 /*
  * cache_rules.c - keys tied to their database, and the order of writes that
- * keeps a revoked row out of a cache without a lock (README, "Caching").
+ * keeps a revoked row out of a cache without a lock (README, "Caching and revocation").
  *
  * The race.  A look-up L reads a token's row from the database; a
  * revocation R deletes the row, commits, and replaces the token's cache

@@ -1,6 +1,6 @@
 /*
  * client.c - public clients, redirect URI matching, CORS origins and the
- * URIs a client's metadata may show (README "For app developers").
+ * URIs a client's metadata may show (docs/endpoints.md, "For app developers").
  *
  * URIs are split here only as far as these rules need: scheme, authority
  * (user-info, host, port) and the rest, which is always compared whole.

@@ -7,7 +7,7 @@
 
 #include <apr_pools.h>
 
-/* Bits of randomness: codes get >= 128, tokens >= 256 (README "Endpoints"). */
+/* Bits of randomness: codes get >= 128, tokens >= 256 (docs/endpoints.md). */
 #define MTO_CODE_BYTES  24
 #define MTO_TOKEN_BYTES 32
 
@@ -15,7 +15,7 @@
  * Returns NULL when the generator fails (never falls back to anything weaker). */
 const char *mto_random_b64url(apr_pool_t *p, apr_size_t nbytes);
 
-/* The same as lowercase hex (the key files of README "Several front-ends"). */
+/* The same as lowercase hex (the key files of README "Several servers"). */
 const char *mto_random_hex(apr_pool_t *p, apr_size_t nbytes);
 
 /* A secret key file's text (MyTimetableOAuthSecretKeyFile): MTO_KEY_MIN_HEX

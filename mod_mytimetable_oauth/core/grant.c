@@ -1,6 +1,6 @@
 /*
  * grant.c - the rules of the authorization code and refresh token grants
- * (README "Endpoints"), apart from the requests that carry them: what an
+ * (docs/endpoints.md), apart from the requests that carry them: what an
  * authorization request may be granted, whether a code or a refresh token
  * may be exchanged, when what is issued expires.
  */

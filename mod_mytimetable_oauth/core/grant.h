@@ -1,5 +1,5 @@
 /*
- * grant.h - the rules of the two grants (README "Endpoints"): whether an
+ * grant.h - the rules of the two grants (docs/endpoints.md): whether an
  * authorization request may have a code, whether a code or refresh token
  * may be exchanged by this request, and how long what is issued lives.
  * Pure: plain values in, a verdict out; no request, no configuration.

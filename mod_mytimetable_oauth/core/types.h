@@ -10,7 +10,7 @@
 #include <apr_strings.h>
 
 /* The members of oauth_client_details.additional_information the module
- * reads (RFC 7591 names; README "For app developers"), as
+ * reads (RFC 7591 names; docs/endpoints.md, "For app developers"), as
  * respond/client_info.c parses them: NULL or empty where absent or unfit
  * (the URIs https only). */
 typedef struct {

@@ -1,5 +1,5 @@
 /*
- * account.c - the account page (README "For your users"): the signed-in
+ * account.c - the account page (docs/endpoints.md, "For your users"): the signed-in
  * user's authorized applications, and "Revoke access" for each.
  *
  * Behind the same login as the authorize endpoint (r->user).  The revoke

@@ -1,5 +1,5 @@
 /*
- * handle_authorize.c - the authorization endpoint (RFC 6749 §4.1.1, README "Endpoints").
+ * handle_authorize.c - the authorization endpoint (RFC 6749 §4.1.1, docs/endpoints.md).
  *
  * parse → check client and redirect_uri (errors here are an HTML page: we
  * must not redirect to an unverified URI) → check the rest (errors are

@@ -231,7 +231,7 @@ int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic,
     }
 }
 
-/* The endpoints browser apps call (README "CORS"): token and revocation,
+/* The endpoints browser apps call (docs/endpoints.md, "CORS"): token and revocation,
  * where a public client authenticates with its client_id alone; never
  * introspection, which is for resource servers and their credentials. */
 static int mto_browser_endpoint(const char *endpoint)

@@ -154,7 +154,7 @@ static const char *mto_link(apr_pool_t *p, const char *uri, const char *text)
                : NULL;
 }
 
-/* The client's own metadata (README "The consent template"): its name
+/* The client's own metadata (docs/endpoints.md, "The consent template"): its name
  * (else its id), its logo, its https links, and the host the redirect URI
  * sends the user to, so that a look-alike application is easier to spot. */
 static void mto_consent_client_vars(apr_pool_t *p, apr_table_t *vars, const mto_client_t *client,

@@ -1,6 +1,6 @@
 /*
- * endpoints.h - the handlers of the authorization server (README,
- * "Endpoints") and what they share: reading requests, client
+ * endpoints.h - the handlers of the authorization server (docs/endpoints.md)
+ * and what they share: reading requests, client
  * authentication, token look-ups, consent, purge.
  */
 #ifndef MTO_ENDPOINTS_H
@@ -39,7 +39,7 @@ typedef enum {
 } mto_client_auth_rc;
 
 /* Authenticates the client of a token/revoke/introspect request by
- * client_secret_basic or client_secret_post (README "Endpoints"), or, with
+ * client_secret_basic or client_secret_post (docs/endpoints.md), or, with
  * allow_public, a public client by its client_id alone, unless its
  * client_id and address are over MyTimetableOAuthClientAuthLimit: then
  * *retry_after is the seconds until they may try again. */
@@ -141,7 +141,7 @@ int mto_consent_page(request_rec *r, const mto_client_t *client, const char *red
 
 /* ------------------------------------------------------------ handlers */
 
-/* The names SetHandler maps (README "Endpoints"). */
+/* The names SetHandler maps (docs/endpoints.md). */
 #define MTO_HANDLER_AUTHORIZE  "mytimetable-oauth-authorize"
 #define MTO_HANDLER_TOKEN      "mytimetable-oauth-token"
 #define MTO_HANDLER_REVOKE     "mytimetable-oauth-revoke"

@@ -1,5 +1,5 @@
 /*
- * introspect.c - the introspection endpoint (RFC 7662, README "Endpoints").
+ * introspect.c - the introspection endpoint (RFC 7662, docs/endpoints.md).
  *
  * POST only → form → each parameter once → client authentication (as the
  * token endpoint) → token → answer.  A client learns about its own live

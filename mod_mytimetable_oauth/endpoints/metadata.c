@@ -1,10 +1,10 @@
 /*
- * handle_metadata.c - authorization server metadata (RFC 8414, README "Endpoints").
+ * handle_metadata.c - authorization server metadata (RFC 8414, docs/endpoints.md).
  *
  * GET (and HEAD) only.  The issuer is mto_issuer(): the very string the
  * authorize endpoint sends as `iss` (RFC 9207).  An endpoint is listed only
  * where the admin mapped its handler, as the issuer's scheme and authority
- * followed by that path.  The path is the usual one of README "Endpoints" when the
+ * followed by that path.  The path is the usual one of docs/endpoints.md when the
  * handler is mapped there, otherwise the first <Location> of this server
  * (httpd merges the main server's before a virtual host's own) whose
  * SetHandler names the handler; either way only if the <Location> and

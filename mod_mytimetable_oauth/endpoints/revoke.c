@@ -1,5 +1,5 @@
 /*
- * handle_revoke.c - the revocation endpoint (RFC 7009, README "Endpoints").
+ * handle_revoke.c - the revocation endpoint (RFC 7009, docs/endpoints.md).
  *
  * POST only → form → each parameter once → client authentication (as the
  * token endpoint) → token → revoke.  RFC 7009 §2.2: an unknown, expired or

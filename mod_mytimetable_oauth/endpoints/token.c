@@ -1,5 +1,5 @@
 /*
- * handle_token.c - the token endpoint (RFC 6749 §3.2, §4.1.3, §6, README "Endpoints").
+ * handle_token.c - the token endpoint (RFC 6749 §3.2, §4.1.3, §6, docs/endpoints.md).
  *
  * POST only → form → each parameter once → client authentication → grant.
  * A code is redeemed atomically in the database (store.c); a code presented
@@ -61,7 +61,7 @@ static int mto_client_may_refresh(const mto_client_t *client)
 }
 
 /* A new grant's first refresh token, for the code (code_hash) just redeemed.
- * Its expiry is the grant's: every rotation keeps it (README, "Refresh
+ * Its expiry is the grant's: every rotation keeps it (docs/endpoints.md, "Refresh
  * tokens"). */
 static int mto_new_grant(request_rec *r, const mto_client_t *client, const mto_code_t *code,
                          const char *code_hash, apr_int64_t now, mto_refresh_t *rt,

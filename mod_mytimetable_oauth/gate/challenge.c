@@ -1,5 +1,5 @@
 /*
- * challenge.c - how the gate says no (RFC 6750 §3, README "The gate").
+ * challenge.c - how the gate says no (RFC 6750 §3, docs/gate.md).
  *
  * The gate's hooks and mod_authz_core only return a status; httpd then
  * builds the error response, and on its way (insert_error_filter) this file

@@ -1,5 +1,5 @@
 /*
- * creds.c - what the client sent, and where it must not go (README "The gate").
+ * creds.c - what the client sent, and where it must not go (docs/gate.md).
  *
  * The credentials belong to the request the client sent: they are read and
  * looked up once, for the first request of its chain (r->main, r->prev) that

@@ -1,6 +1,6 @@
 /*
  * gate.c - AuthType mytimetable-oauth: who is asking, and what the backend
- * is told (README "The gate").
+ * is told (docs/gate.md).
  *
  * A request behind the gate flows one way:
  *   header_parser      forged identity headers removed

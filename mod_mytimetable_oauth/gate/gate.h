@@ -1,6 +1,6 @@
 /*
  * gate.h - the resource-server gate: AuthType mytimetable-oauth, its Require
- * providers, and how it says no (README, "The gate").
+ * providers, and how it says no (docs/gate.md).
  */
 #ifndef MTO_GATE_H
 #define MTO_GATE_H

@@ -1,5 +1,5 @@
 /*
- * require.c - the Require providers of the gate (README "The gate"):
+ * require.c - the Require providers of the gate (docs/gate.md):
  *
  *   Require oauth-scope S1 S2 …   the access token has any one of the scopes
  *   Require api-token [NAME …]    a valid apiToken (of one of these names)

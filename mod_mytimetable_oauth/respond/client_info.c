@@ -1,7 +1,7 @@
 /*
  * client_info.c - oauth_client_details.additional_information, the JSON
  * object Spring writes there, read for the members the module knows (RFC
- * 7591 names; README "For app developers").  Here rather than in core/
+ * 7591 names; docs/endpoints.md, "For app developers").  Here rather than in core/
  * because jansson stays in respond/; a pure function all the same: text in,
  * plain values out, nothing sent and nothing logged.
  */

@@ -35,7 +35,7 @@ int mto_send_page(request_rec *r, const char *html);
  * CSP lets images from img_origin in (NULL: none, as mto_send_page). */
 int mto_send_page_img(request_rec *r, const char *html, const char *img_origin);
 
-/* CORS (README "CORS"), every header of it set here.  The metadata: any
+/* CORS (docs/endpoints.md, "CORS"), every header of it set here.  The metadata: any
  * origin may read it (Access-Control-Allow-Origin: *). */
 void mto_cors_any(request_rec *r);
 

@@ -148,7 +148,7 @@ static int tool_client_update_option(tool_opts_t *o, int ch, const char *arg, vo
     return rc;
 }
 
-/* --public on an existing client: its secret goes (README "For app developers"). */
+/* --public on an existing client: its secret goes (docs/endpoints.md, "For app developers"). */
 static int tool_client_make_public(tool_ctx_t *ctx, const char *id)
 {
     int rc, found;

@@ -1,6 +1,6 @@
 /*
  * cmd_key.c - key generate: a new file for MyTimetableOAuthSecretKeyFile
- * (README "Several front-ends").
+ * (README "Several servers").
  *
  * The key goes to a temporary file of mode 0600 beside FILE, then takes
  * FILE's name in one step: link(2), which fails when FILE exists, or with

@@ -283,7 +283,7 @@ tool_cmd_fn tool_client_add;
 /* ---------------------------------------------------- cmd_client_info.c */
 
 /* The metadata options of client add and client update: members of
- * additional_information (README "For app developers"). */
+ * additional_information (docs/endpoints.md, "For app developers"). */
 enum {
     TOOL_OPT_NAME = TOOL_OPT_CMD + 100,
     TOOL_OPT_LOGO_URI,

@@ -1,7 +1,7 @@
 package MTO::SharedCache;
 # What t/cache_memcache.t and t/cache_redis.t check, for either provider:
 # two virtual hosts pointing at one memcached / redis-server behave like two
-# front-end servers sharing a cache (README, "Caching").
+# front-end servers sharing a cache (README, "Caching and revocation").
 #
 #   shared_cache_tests(
 #       provider => 'memcache',                 # for the names of the checks

@@ -388,7 +388,7 @@ sub method_refused {
 }
 
 # client_auth_refused($path, $client, \@form, $what): the client
-# authentication of the token endpoint (README "Endpoints"), at another endpoint: each
+# authentication of the token endpoint (docs/endpoints.md), at another endpoint: each
 # way to get it wrong is refused, before \@form (a request that would
 # otherwise succeed, without credentials) is looked at.
 sub client_auth_refused {
