@@ -87,6 +87,10 @@ static int mto_authz_error(request_rec *r, const mto_authz_req_t *req, const cha
 {
     apr_table_t *out = apr_table_make(r->pool, 4);
 
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "authorize: client %s, user %s: back to the client with error=%s (%s)",
+                  mto_log_safe(r, req->client->client_id), mto_log_safe(r, r->user), error,
+                  ap_escape_logitem(r->pool, description));
     apr_table_setn(out, "error", error);
     apr_table_setn(out, "error_description", description);
     return mto_authz_redirect(r, req, out);
@@ -159,7 +163,8 @@ static const char *mto_authz_check(request_rec *r, const apr_table_t *params, mt
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       "MTO0060: client %s is a resource server (authorities "
                       "ROLE_RESOURCE_SERVER or ROLE_TRUSTED_CLIENT): it may only introspect, "
-                      "so it gets no authorization code",
+                      "so it gets no authorization code; if it is an application, remove those roles from its "
+                      "authorities column",
                       mto_log_safe(r, req->client->client_id));
         *description = "a resource server gets no authorization code";
         return "unauthorized_client";
@@ -185,8 +190,9 @@ static int mto_authz_issue_code(request_rec *r, const mto_authz_req_t *req, apr_
 
     if (!code) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      "MTO0007: the random generator "
-                      "failed; no code issued");
+                      "MTO0007: the random generator failed; no code issued "
+                      "to client %s: check OpenSSL's random source (entropy)",
+                      mto_log_safe(r, req->client->client_id));
         return mto_authz_error(r, req, "server_error", "no code could be issued");
     }
     c.client_id = req->client->client_id;
@@ -219,6 +225,9 @@ static int mto_authz_preapproved(request_rec *r, const mto_authz_req_t *req, int
 
     *approved = c->autoapprove_all || mto_list_subset(req->grant.scopes, c->autoapprove);
     if (*approved || mto_conf_approval_lifetime(mto_server_conf(r->server)) == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "authorize: %s",
+                      *approved ? "the client's autoapprove covers the scope"
+                                : "approvals are not remembered: the consent page");
         return OK;
     }
     rc = mto_store_approval_covers(r, r->user, c->client_id, req->grant.scopes);
@@ -227,6 +236,9 @@ static int mto_authz_preapproved(request_rec *r, const mto_authz_req_t *req, int
                                "the authorization server cannot reach its database");
     }
     *approved = rc == MTO_STORE_OK;
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "authorize: %s",
+                  *approved ? "a remembered approval covers the scope"
+                            : "no approval covers the scope: the consent page");
     return OK;
 }
 
@@ -251,6 +263,10 @@ static int mto_authz_decide(request_rec *r, const mto_authz_req_t *req, apr_int6
         return mto_authz_error(r, req, "invalid_request",
                                "user_oauth_approval must be true or false");
     }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "authorize: user %s %s client %s on the consent page", mto_log_safe(r, r->user),
+                  strcmp(decision, "true") ? "denied" : "approved",
+                  mto_log_safe(r, req->client->client_id));
     if (!strcmp(decision, "false")) {
         return mto_authz_error(r, req, "access_denied", "the user denied the request");
     }
@@ -316,6 +332,13 @@ int mto_handle_authorize(request_rec *r)
     if ((error = mto_authz_check(r, params, &req, &description))) {
         return mto_authz_error(r, &req, error, description);
     }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "authorize: user %s, client %s, scope '%s', redirect_uri %s, PKCE %s",
+                  mto_log_safe(r, r->user), mto_log_safe(r, req.client->client_id),
+                  mto_list_join(r->pool, req.grant.scopes), mto_log_safe(r, req.redirect_uri),
+                  req.grant.challenge_method && *req.grant.challenge_method
+                      ? req.grant.challenge_method
+                      : "none");
     if (r->method_number == M_POST) {
         return mto_authz_decide(r, &req, now);
     }

@@ -98,44 +98,87 @@ static void mto_verified_remember(const char *key)
     mto_verified_lock_do(0);
 }
 
-/* Checks the secret; logs why a client cannot authenticate (never the secret). */
-static int mto_secret_ok(request_rec *r, const mto_client_t *client, const char *secret)
+/* Checks the secret: NULL when it matches, else why not.  A stored value
+ * that cannot be used is the admin's to fix, so it is also a warning
+ * (MTO0009, MTO0010); never the secret or the hash. */
+static const char *mto_secret_refused(request_rec *r, const mto_client_t *client,
+                                      const char *secret)
 {
     const char *why = NULL, *key = NULL;
     mto_secret_result_t res;
 
     if (!client->secret_hash) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "MTO0009: client %s has no "
-                      "client_secret and cannot authenticate",
+                      "MTO0009: client %s has no client_secret and cannot authenticate: "
+                      "give it one (mytimetable-oauth client secret ID), or make it a public "
+                      "client (client update ID --public)",
                       mto_log_safe(r, client->client_id));
-        return 0;
+        return "it has no client_secret (MTO0009)";
     }
     if (mto_secret_is_slow(client->secret_hash)) {
         key = mto_verified_key(r->pool, client->secret_hash, secret);
         if (mto_verified_recall(r->pool, key)) {
-            return 1;
+            return NULL;
         }
     }
     res = mto_secret_verify(r->pool, client->secret_hash, secret, &why);
     if (res == MTO_SECRET_UNSUPPORTED) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       "MTO0010: client %s cannot "
-                      "authenticate: its client_secret is not a supported Spring hash (%s)",
+                      "authenticate: its client_secret is not a supported Spring hash (%s); store "
+                      "a {SHA-256}, {bcrypt} or {noop} value (mytimetable-oauth client secret ID)",
                       mto_log_safe(r, client->client_id), why ? why : "unknown format");
-        return 0;
+        return "its stored client_secret is no supported Spring hash (MTO0010)";
     }
     if (res == MTO_SECRET_MATCH && key) {
         mto_verified_remember(key);
     }
-    return res == MTO_SECRET_MATCH;
+    return res == MTO_SECRET_MATCH ? NULL : "wrong client secret";
+}
+
+/* What the admin can do about each reason a client was refused. */
+static const char *mto_client_auth_fix(const char *why)
+{
+    if (!strcmp(why, "wrong client secret")) {
+        return "the client must send its current secret (mytimetable-oauth client secret ID "
+               "sets a new one)";
+    }
+    if (!strcmp(why, "unknown client_id")) {
+        return "no such client in oauth_client_details: correct the client's client_id, or "
+               "register it (mytimetable-oauth client add)";
+    }
+    if (strstr(why, "(MTO00")) {
+        return "store a usable secret: mytimetable-oauth client secret ID";
+    }
+    if (!strcmp(why, "a public client sent a client secret")) {
+        return "a public client sends its client_id alone";
+    }
+    if (!strcmp(why, "a confidential client sent no client secret")) {
+        return "a client with a secret must send it (it is never treated as public)";
+    }
+    return "the client must authenticate as RFC 6749 section 2.3.1 says: HTTP Basic with its id and "
+           "secret form-urlencoded, or client_id and client_secret in the body, not both";
+}
+
+/* A refused client authentication, logged at info with the client, the
+ * method, the reason and the fix, never the secret: info, because any
+ * client may fail as often as it likes (MyTimetableOAuthClientAuthLimit
+ * warns once a window, MTO0050, when one keeps failing). */
+static mto_client_auth_rc mto_client_refused(request_rec *r, const char *id, const char *method,
+                                             const char *why, mto_client_auth_rc rc)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "client authentication failed at %s: client %s (%s): %s; %s",
+                  mto_log_safe(r, r->uri), id ? mto_log_safe(r, id) : "(none)", method, why,
+                  mto_client_auth_fix(why));
+    return rc;
 }
 
 /* Checks the client found for id against the secret presented (NULL:
  * none, client_id alone): a public client must present none, a
  * confidential one its own (never downgraded). */
-static mto_client_auth_rc mto_client_verify(request_rec *r, const char *id, mto_client_t **client,
-                                            const char *secret)
+static mto_client_auth_rc mto_client_verify(request_rec *r, const char *id, const char *method,
+                                            mto_client_t **client, const char *secret)
 {
     int public = mto_client_public(*client);
     const char *why = NULL;
@@ -145,16 +188,23 @@ static mto_client_auth_rc mto_client_verify(request_rec *r, const char *id, mto_
               : !public && !secret ? "a confidential client sent no client secret"
                                    : NULL;
     }
-    else if (!mto_secret_ok(r, *client, secret)) {
-        why = "wrong client secret";
+    else {
+        why = mto_secret_refused(r, *client, secret);
     }
     if (!why) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "client %s authenticated at %s (%s)",
+                      mto_log_safe(r, id), mto_log_safe(r, r->uri), method);
         return MTO_CLIENT_OK;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "client %s: %s", mto_log_safe(r, id), why);
     mto_throttle_failed(r, id);
     *client = NULL;
-    return MTO_CLIENT_INVALID;
+    return mto_client_refused(r, id, method, why, MTO_CLIENT_INVALID);
+}
+
+/* How the client authenticates (RFC 6749 §2.3.1), as the error log says it. */
+static const char *mto_client_auth_method(const char *auth, const char *secret)
+{
+    return auth ? "client_secret_basic" : secret ? "client_secret_post" : "client_id alone";
 }
 
 mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *params,
@@ -162,7 +212,7 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
                                            int *tried_basic, apr_uint32_t *retry_after)
 {
     const char *auth = apr_table_get(r->headers_in, "Authorization");
-    const char *id = NULL, *secret = NULL, *body_id = NULL, *body_secret = NULL;
+    const char *id = NULL, *secret = NULL, *body_id = NULL, *body_secret = NULL, *method;
     int n_id = mto_param(params, "client_id", &body_id);
     int n_secret = mto_param(params, "client_secret", &body_secret);
     mto_store_rc rc;
@@ -175,10 +225,14 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
     }
     if (auth) {
         if (mto_basic_credentials(r->pool, auth, &id, &secret) != 0) {
-            return MTO_CLIENT_INVALID; /* another scheme, or malformed Basic */
+            return mto_client_refused(r, n_id == 1 ? body_id : NULL, "Authorization header",
+                                      "not HTTP Basic, or malformed", MTO_CLIENT_INVALID);
         }
         if (n_secret == 1 || (n_id == 1 && strcmp(body_id, id) != 0)) {
-            return MTO_CLIENT_INVALID_REQUEST; /* two authentication methods at once */
+            return mto_client_refused(r, id, "client_secret_basic",
+                                      n_secret == 1 ? "a client_secret in the body as well"
+                                                    : "a body client_id other than Basic's",
+                                      MTO_CLIENT_INVALID_REQUEST);
         }
     }
     else if (n_id == 1 && (n_secret == 1 || allow_public)) {
@@ -186,12 +240,20 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
         secret = n_secret == 1 ? body_secret : NULL; /* NULL: a public client's client_id alone */
     }
     else {
-        return MTO_CLIENT_INVALID; /* no client authentication at all */
+        return mto_client_refused(r, n_id == 1 ? body_id : NULL, "none",
+                                  n_id == 1 ? "client_id without client_secret (no public "
+                                              "clients here)"
+                                            : "no client credentials",
+                                  MTO_CLIENT_INVALID);
     }
+    method = mto_client_auth_method(auth, secret);
 
     /* Over the limit: refused before the client is looked up or its
      * secret checked (README "Directive reference"). */
     if ((*retry_after = mto_throttle_retry_after(r, id)) > 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "client %s refused unchecked for %u s (MyTimetableOAuthClientAuthLimit)",
+                      mto_log_safe(r, id), *retry_after);
         return MTO_CLIENT_THROTTLED;
     }
     rc = mto_cached_client_get(r, id, client);
@@ -199,11 +261,10 @@ mto_client_auth_rc mto_client_authenticate(request_rec *r, const apr_table_t *pa
         return MTO_CLIENT_UNAVAILABLE;
     }
     if (rc != MTO_STORE_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "unknown client %s", mto_log_safe(r, id));
         mto_throttle_failed(r, id); /* probing for client_ids is limited too */
-        return MTO_CLIENT_INVALID;
+        return mto_client_refused(r, id, method, "unknown client_id", MTO_CLIENT_INVALID);
     }
-    return mto_client_verify(r, id, client, secret);
+    return mto_client_verify(r, id, method, client, secret);
 }
 
 int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic,

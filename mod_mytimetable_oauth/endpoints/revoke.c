@@ -46,7 +46,8 @@ int mto_handle_revoke(request_rec *r)
         }
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       "MTO0012: client %s asked "
-                      "to revoke a token of client %s (user %s); refused",
+                      "to revoke a token of client %s (user %s); refused: a misconfigured "
+                      "or misbehaving client, check which client_id it uses",
                       mto_log_safe(r, client->client_id), mto_log_safe(r, found.row->client_id),
                       mto_log_safe(r, found.row->user));
         return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "unauthorized_client",

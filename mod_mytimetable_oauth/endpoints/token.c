@@ -34,8 +34,8 @@ static int mto_fresh_token(request_rec *r, const char **out)
         return OK;
     }
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                  "MTO0013: the random generator "
-                  "failed; no token issued");
+                  "MTO0013: the random generator failed; no token issued: "
+                  "check OpenSSL's random source (entropy)");
     return mto_send_oauth_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error", NULL);
 }
 
@@ -116,6 +116,10 @@ static int mto_grant_authorization_code(request_rec *r, const apr_table_t *param
         return mto_invalid_grant(r, why);
     }
 
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "token: the code of user %s matches client %s, redirect_uri and PKCE; "
+                  "redeeming it",
+                  mto_log_safe(r, stored->user), mto_log_safe(r, client->client_id));
     if ((rv = mto_fresh_token(r, &token)) != OK) {
         return rv;
     }
@@ -153,7 +157,7 @@ replayed:
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                   "MTO0014: client %s presented an "
                   "authorization code that was already used (user %s); the tokens issued from it "
-                  "are revoked",
+                  "are revoked: a stolen code, or a client that repeats its token request",
                   mto_log_safe(r, client->client_id), mto_log_safe(r, stored->user));
     return mto_invalid_grant(r, "the authorization code was already used");
 }
@@ -171,7 +175,8 @@ static int mto_refresh_reused(request_rec *r, const mto_client_t *client, const 
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                   "MTO0015: client %s presented a "
                   "refresh token that was already used (user %s): the grant is revoked with all "
-                  "its refresh and access tokens",
+                  "its refresh and access tokens: a stolen refresh token, or a client that does "
+                  "not keep the new one it gets",
                   mto_log_safe(r, client->client_id), mto_log_safe(r, rt->user));
     return mto_invalid_grant(r, "the refresh token was already used; the grant is revoked");
 }
@@ -259,7 +264,8 @@ int mto_handle_token(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       "MTO0061: client %s is a resource server (authorities "
                       "ROLE_RESOURCE_SERVER or ROLE_TRUSTED_CLIENT): it may only introspect, "
-                      "so it gets no token",
+                      "so it gets no token; if it is an application, remove those roles from its "
+                      "authorities column",
                       mto_log_safe(r, client->client_id));
         return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "unauthorized_client",
                                     "a resource server gets no tokens");
@@ -268,6 +274,8 @@ int mto_handle_token(request_rec *r)
         return mto_send_oauth_error(r, HTTP_BAD_REQUEST, "unauthorized_client",
                                     "this client may not use this grant type");
     }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "token: client %s, grant_type %s",
+                  mto_log_safe(r, client->client_id), grant);
     if (!strcmp(grant, "refresh_token")) {
         return mto_grant_refresh_token(r, params, client, now);
     }

@@ -144,6 +144,9 @@ static void mto_gate_error_response(request_rec *r, request_rec *failed)
     if (challenge) {
         apr_table_setn(r->err_headers_out, "WWW-Authenticate", challenge);
     }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "gate: %s answered %d%s%s",
+                  mto_log_safe(r, failed->uri), r->status, challenge ? ", WWW-Authenticate: " : "",
+                  challenge ? challenge : "");
 }
 
 void mto_gate_insert_error_filter(request_rec *r)

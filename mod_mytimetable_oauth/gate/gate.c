@@ -180,6 +180,31 @@ static int mto_gate_check_access_token(request_rec *r, mto_gate_creds_t *c, mto_
     return OK;
 }
 
+/* LogLevel mytimetable_oauth:debug: where the credentials came from and
+ * what they decided for this request (a name and a user, never a token). */
+static void mto_gate_trace(request_rec *r, const mto_gate_t *g)
+{
+    const char *from = g->token_in == MTO_TOKEN_IN_HEADER  ? "in the Authorization header"
+                       : g->token_in == MTO_TOKEN_IN_QUERY ? "in the query"
+                                                           : "none";
+    const char *decided;
+
+    if (!APLOGrdebug(r)) {
+        return;
+    }
+    decided = g->status != OK ? apr_psprintf(r->pool, "refused with %d %s", g->status,
+                                             g->error ? g->error : "(no error code)")
+              : g->user       ? apr_psprintf(r->pool, "user %s, client %s, scope '%s'",
+                                             mto_log_safe(r, g->user),
+                                       g->oauth ? mto_log_safe(r, g->oauth->client_id)
+                                                      : "(an elevated apiToken)",
+                                             mto_list_join(r->pool, g->scopes))
+                              : "no user";
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "gate: %s: access token %s, apiToken %s: %s",
+                  mto_log_safe(r, r->uri), from, g->api ? mto_log_safe(r, g->api->name) : "none",
+                  decided);
+}
+
 mto_gate_t *mto_gate_get(request_rec *r)
 {
     const mto_dir_conf_t *dc;
@@ -209,6 +234,7 @@ mto_gate_t *mto_gate_get(request_rec *r)
     if (dc->pass_token != 1) {
         mto_gate_take_token(r, c);
     }
+    mto_gate_trace(r, g);
     return g;
 }
 
@@ -316,6 +342,8 @@ int mto_gate_fixups(request_rec *r)
         g->granted = 1;
     }
 
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "gate: %s: access granted to %s",
+                  mto_log_safe(r, r->uri), g->user ? mto_log_safe(r, g->user) : "(no user)");
     /* Again: header_parser runs for main requests only, and a sub-request
      * of an ungated one inherits its headers and CGI variables. */
     mto_gate_unset_identity(r);

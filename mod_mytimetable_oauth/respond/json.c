@@ -76,6 +76,8 @@ const char *mto_error_json(apr_pool_t *p, const char *error, const char *descrip
 
 int mto_send_oauth_error(request_rec *r, int status, const char *error, const char *description)
 {
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s answered %d %s: %s", mto_log_safe(r, r->uri),
+                  status, error, description ? ap_escape_logitem(r->pool, description) : "");
     mto_no_store(r);
     return mto_write_json(r, status, mto_error_json(r->pool, error, description, NULL));
 }
