@@ -52,6 +52,8 @@ sub start_daemon {
         POSIX::_exit(127);
     }
     $running{$pid} = "@cmd";
+    # Killed (t/TEST's time limit, Ctrl-C): exit, so that END stops it.
+    $SIG{$_} = sub { exit 1 } for grep { !ref $SIG{$_} } qw(INT TERM HUP);
     my $until = time + 10;
     while (@ports && time < $until) {
         if (waitpid($pid, POSIX::WNOHANG()) == $pid) {
