@@ -22,14 +22,16 @@ my $cache_ttl = 5;
 
 # OAuth2TokenVerify's options are form-encoded; the secret is hex.
 sub verify {
-    my ($options, $secret) = @_;
+    my ($options, $secret, $auth) = @_;
     $secret //= $rs->{secret};
+    $auth //= 'client_secret_basic';
     return 'OAuth2TokenVerify introspect ' . as_introspect_url()
-         . " introspect.auth=client_secret_basic&client_id=$rs->{id}&client_secret=$secret&$options";
+         . " introspect.auth=$auth&client_id=$rs->{id}&client_secret=$secret&$options";
 }
 my $nocache = verify('expiry=0&verify.cache=nocache');
 my $cached = verify("expiry=$cache_ttl&verify.cache=short");
 my $wrong = verify('expiry=0&verify.cache=nocache', 'not-the-secret');
+my $post = verify('expiry=0&verify.cache=nocache', undef, 'client_secret_post');
 my $scope_expr = '"-n %{REMOTE_USER} && %{reqenv:OAUTH2_CLAIM_scope} =~ /(^| )messages_read( |$)/"';
 
 start_rs_httpd(dir => $dir, ports => [$port], load => ['oauth2'], conf => <<"CONF");
@@ -54,6 +56,10 @@ OAuth2Cache shm name=short
     $cached
     Require valid-user
 </Location>
+<Location /api/post/>
+    $post
+    Require valid-user
+</Location>
 <Location /api/wrong-secret/>
     $wrong
     Require valid-user
@@ -70,6 +76,9 @@ is rs_get($port, '/api/exact/x', $one)->code, 200,
     'mod_oauth2: Require oauth2_claim scope:profile_read: a token of exactly that scope passes';
 is rs_get($port, '/api/exact/x', $two)->code, 401,
     'mod_oauth2: ... one with a second scope does not (the whole string is compared)';
+
+is rs_get($port, '/api/post/x', $one)->code, 200,
+    'mod_oauth2 with introspect.auth=client_secret_post: a valid token is accepted';
 
 # Its own credentials count: with a wrong secret the endpoint refuses it
 # (invalid_client) and mod_oauth2 accepts no token.
