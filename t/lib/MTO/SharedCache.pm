@@ -13,7 +13,8 @@ package MTO::SharedCache;
 #   );
 #
 # The server is started here, on 127.0.0.1 (as nobody when root, if
-# command says so), and stopped by its PID, also when the test dies.
+# command says so), and stopped by its PID, also when the test dies
+# (t/lib/MTO/Daemon.pm).
 use strict;
 use warnings;
 
@@ -21,65 +22,23 @@ use Exporter 'import';
 use Apache::Test ();
 use Apache::TestRequest ();
 use File::Temp ();
-use IO::Socket::INET ();
-use POSIX ();
 use Test::More;
-use Time::HiRes ();
+use MTO::Daemon qw(find_binary start_daemon stop_daemon);
 use MTO::Test;
 
 our @EXPORT = qw(shared_cache_tests);
 
 my $server_pid;
 
-# The cache server the test started: stopped by its PID, TERM then KILL.
-sub stop_server {
-    return unless $server_pid;
-    kill 'TERM', $server_pid;
-    my $until = time + 5;
-    while (waitpid($server_pid, POSIX::WNOHANG()) == 0) {
-        if (time > $until) {
-            kill 'KILL', $server_pid;
-            waitpid $server_pid, 0;
-            last;
-        }
-        Time::HiRes::sleep(0.05);
-    }
-    $server_pid = undef;
-}
-
-END { local $?; stop_server() }
-
-sub find_binary {
-    my ($name) = @_;
-    for my $dir (split(/:/, $ENV{PATH} // ''), qw(/usr/bin /usr/sbin /usr/local/bin)) {
-        return "$dir/$name" if -x "$dir/$name";
-    }
-    return;
-}
-
-# Starts @cmd in the background (output to $log) and waits until it accepts
-# connections on 127.0.0.1:$port.  Dies if it does not within 10 s.
+# The cache server: one at a time (MTO::Daemon does the work).
 sub start_server {
     my ($port, $log, @cmd) = @_;
-    my $pid = fork // die "fork: $!\n";
-    if (!$pid) {
-        open STDIN, '<', '/dev/null';
-        open STDOUT, '>', $log or POSIX::_exit(127);
-        open STDERR, '>&', \*STDOUT;
-        { no warnings 'exec'; exec @cmd; }
-        POSIX::_exit(127);
-    }
-    $server_pid = $pid;
-    my $until = time + 10;
-    while (time < $until) {
-        return if IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port", Timeout => 1);
-        if (waitpid($pid, POSIX::WNOHANG()) == $pid) {
-            $server_pid = undef;
-            die "@cmd exited at once:\n" . (do { local (@ARGV, $/) = $log; <> } // '') . "\n";
-        }
-        Time::HiRes::sleep(0.1);
-    }
-    die "@cmd: nothing listens on 127.0.0.1:$port after 10 s\n";
+    $server_pid = start_daemon($port, $log, @cmd);
+}
+
+sub stop_server {
+    stop_daemon($server_pid);
+    $server_pid = undef;
 }
 
 sub random_token { join '', map { ('A' .. 'Z', 'a' .. 'z', 0 .. 9)[rand 62] } 1 .. 43 }
