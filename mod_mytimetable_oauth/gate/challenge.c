@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "respond/respond.h"
 #include "gate/gate.h"
+#include "stats/stats.h"
 
 #include <http_core.h>
 #include <http_request.h>
@@ -144,6 +145,7 @@ static void mto_gate_error_response(request_rec *r, request_rec *failed)
     if (challenge) {
         apr_table_setn(r->err_headers_out, "WWW-Authenticate", challenge);
     }
+    mto_stat_inc(mto_stat_gate_failure(r->status)); /* the status is final here */
 }
 
 void mto_gate_insert_error_filter(request_rec *r)
