@@ -13,6 +13,7 @@
 #include "respond/respond.h"
 #include "endpoints/endpoints.h"
 #include "gate/gate.h"
+#include "stats/stats.h"
 
 #include <http_protocol.h>
 #include <http_request.h>
@@ -40,9 +41,10 @@ static int mto_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 }
 
 /* Registers the SQL statements (mod_dbd's presence was checked in
- * check_config), draws the random secret key, makes the caches and the
- * shared counts of MyTimetableOAuthClientAuthLimit (endpoints/throttle.c),
- * which the children inherit when they fork.  Runs before
+ * check_config), draws the random secret key, makes the caches, the
+ * shared counts of MyTimetableOAuthClientAuthLimit (endpoints/throttle.c)
+ * and the status page's counters (stats/stats.c), which the children
+ * inherit when they fork.  Runs before
  * mod_dbd's post_config so that mod_dbd sees the statements; the rest
  * does not mind when it runs. */
 static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
@@ -51,7 +53,8 @@ static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
 
     mto_store_register(pconf, s);
     mto_secret_key_init_random();
-    if ((rv = mto_throttle_post_config(pconf, plog, ptemp, s)) != OK) {
+    if ((rv = mto_throttle_post_config(pconf, plog, ptemp, s)) != OK
+        || (rv = mto_stats_post_config(pconf, plog, ptemp, s)) != OK) {
         return rv;
     }
     return mto_cache_post_config(pconf, plog, ptemp, s);
@@ -70,6 +73,7 @@ static const struct {
     { MTO_HANDLER_INTROSPECT, mto_handle_introspect, 1 },
     { MTO_HANDLER_METADATA, mto_handle_metadata, 0 },
     { MTO_HANDLER_ACCOUNT, mto_handle_account, 0 },
+    { MTO_HANDLER_STATUS, mto_handle_status, 0 },
 };
 
 static int mto_handler(request_rec *r)
@@ -116,7 +120,7 @@ static void mto_register_hooks(apr_pool_t *p)
     /* mod_dbd and the socache provider are loaded (`apachectl -t` too). */
     ap_hook_check_config(mto_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* SQL statements (before mod_dbd's post_config), consent key, caches,
-     * the client authentication limit's shared counts. */
+     * the client authentication limit's shared counts, the status counters. */
     ap_hook_post_config(mto_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     /* Per-child state of endpoints/client_auth.c, cache/cache.c and endpoints/purge.c. */
     ap_hook_child_init(mto_child_init, NULL, NULL, APR_HOOK_MIDDLE);

@@ -15,7 +15,6 @@ use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest qw(GET POST);
-use Time::HiRes ();
 use MTO::Test;
 
 my $client = add_client(scope => 'profile_read,alltimetables');
@@ -121,19 +120,7 @@ forget();
 my ($page_a, $url_a) = page_at('frontend_a');
 my ($page_d, $url_d) = page_at('default');
 
-my $pid_file = Apache::Test::vars('t_pid_file');
-open my $fh, '<', $pid_file or die "$pid_file: $!\n";
-chomp(my $pid = <$fh> // '');
-close $fh;
-my $mark = error_log_mark();
-ok $pid =~ /^\d+$/ && kill('USR1', $pid), 'graceful restart (SIGUSR1 to httpd)';
-my $until = time + time_budget(30);
-my $restarted;
-while (!$restarted && time < $until) {
-    Time::HiRes::sleep(0.2);
-    $restarted = grep { /resuming normal operations/ } error_log_since($mark);
-}
-ok $restarted, 'httpd resumed normal operations';
+ok graceful_restart(), 'graceful restart (SIGUSR1 to httpd): httpd resumed normal operations';
 
 accepted(post_at('frontend_a', $page_a, $url_a),
          'with the key file, a page fetched before a graceful restart is accepted after it');

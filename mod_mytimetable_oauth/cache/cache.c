@@ -15,6 +15,7 @@
 #include "log.h"
 #include "config/config.h"
 #include "cache/cache.h"
+#include "stats/stats.h"
 
 #include <ap_provider.h>
 #include <ap_socache.h>
@@ -336,7 +337,11 @@ int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_
     mto_cache_t *c = mto_cache_of(r);
     apr_status_t rv;
 
-    if (!c || !mto_cache_lock(r, c, 0)) {
+    if (!c) {
+        return 0; /* no cache: not a look-up */
+    }
+    if (!mto_cache_lock(r, c, 0)) {
+        mto_stat_inc(MTO_STAT_CACHE_MISS);
         return 0;
     }
     rv = mto_cache_retrieve(r, c, mto_cache_key(r, key), value, len);
@@ -344,6 +349,7 @@ int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_
     if (rv != APR_SUCCESS && !APR_STATUS_IS_NOTFOUND(rv)) {
         mto_cache_failed(r, c, rv, "read");
     }
+    mto_stat_inc(rv == APR_SUCCESS ? MTO_STAT_CACHE_HIT : MTO_STAT_CACHE_MISS);
     return rv == APR_SUCCESS;
 }
 

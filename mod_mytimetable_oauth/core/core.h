@@ -22,5 +22,6 @@
 #include "core/throttle.h"    /* failure counts in shared slots (throttle.c) */
 #include "core/client.h"      /* public clients, redirect URIs, origins (client.c) */
 #include "core/lang.h"        /* Accept-Language, English and Dutch texts (lang.c) */
+#include "core/stats.h"       /* the status page's counters and their text (stats.c) */
 
 #endif /* MTO_H */

@@ -14,6 +14,7 @@
 #include "respond/respond.h"
 #include "endpoints/endpoints.h"
 #include "gate/gate.h"
+#include "stats/stats.h"
 
 #include <http_protocol.h>
 
@@ -91,6 +92,7 @@ static int mto_authz_error(request_rec *r, const mto_authz_req_t *req, const cha
                   "authorize: client %s, user %s: back to the client with error=%s (%s)",
                   mto_log_safe(r, req->client->client_id), mto_log_safe(r, r->user), error,
                   ap_escape_logitem(r->pool, description));
+    mto_stat_inc(mto_stat_authorize_error(error));
     apr_table_setn(out, "error", error);
     apr_table_setn(out, "error_description", description);
     return mto_authz_redirect(r, req, out);
@@ -211,6 +213,7 @@ static int mto_authz_issue_code(request_rec *r, const mto_authz_req_t *req, apr_
                   "code issued to client %s "
                   "for user %s, scope '%s'",
                   mto_log_safe(r, c.client_id), mto_log_safe(r, c.user), c.scope);
+    mto_stat_inc(MTO_STAT_AUTHORIZE_CODE);
     out = apr_table_make(r->pool, 4);
     apr_table_setn(out, "code", code);
     return mto_authz_redirect(r, req, out);
@@ -281,7 +284,8 @@ static int mto_authz_decide(request_rec *r, const mto_authz_req_t *req, apr_int6
     return mto_authz_issue_code(r, req, now);
 }
 
-int mto_handle_authorize(request_rec *r)
+/* The answer to an authorization request. */
+static int mto_authorize_answer(request_rec *r)
 {
     apr_int64_t now = apr_time_sec(apr_time_now());
     mto_authz_req_t req;
@@ -350,4 +354,19 @@ int mto_handle_authorize(request_rec *r)
     }
     return mto_consent_page(r, req.client, req.redirect_uri, req.grant.scopes,
                             mto_consent_csrf_token(r, r->user, now));
+}
+
+/* Counted for the status page: the redirects where they are made (a code,
+ * an error), the consent page and the HTML error pages here. */
+int mto_handle_authorize(request_rec *r)
+{
+    int status = mto_authorize_answer(r);
+
+    if (status == HTTP_OK) {
+        mto_stat_inc(MTO_STAT_AUTHORIZE_CONSENT);
+    }
+    else if (ap_is_HTTP_ERROR(status)) {
+        mto_stat_inc(mto_stat_authorize_page(status));
+    }
+    return status;
 }

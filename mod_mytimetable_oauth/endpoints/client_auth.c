@@ -17,6 +17,7 @@
 #include "cache/cache.h"
 #include "respond/respond.h"
 #include "endpoints/endpoints.h"
+#include "stats/stats.h"
 
 #include <apr_hash.h>
 #include <apr_thread_mutex.h>
@@ -272,6 +273,7 @@ int mto_client_auth_fail(request_rec *r, mto_client_auth_rc rc, int tried_basic,
 {
     switch (rc) {
     case MTO_CLIENT_THROTTLED:
+        mto_stat_inc(MTO_STAT_CLIENT_AUTH_THROTTLED);
         /* RFC 6585 §4; the body as any RFC 6749 §5.2 client error. */
         apr_table_setn(r->headers_out, "Retry-After", apr_psprintf(r->pool, "%u", retry_after));
         return mto_send_oauth_error(r, HTTP_TOO_MANY_REQUESTS, "invalid_client",

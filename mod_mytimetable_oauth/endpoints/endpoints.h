@@ -148,6 +148,7 @@ int mto_consent_page(request_rec *r, const mto_client_t *client, const char *red
 #define MTO_HANDLER_INTROSPECT "mytimetable-oauth-introspect"
 #define MTO_HANDLER_METADATA   "mytimetable-oauth-metadata"
 #define MTO_HANDLER_ACCOUNT    "mytimetable-oauth-account"
+#define MTO_HANDLER_STATUS     "mytimetable-oauth-status"
 
 /* Each sends its answer and returns its status, or MTO_NOT_SENT (respond.h). */
 int mto_handle_authorize(request_rec *r);
@@ -156,5 +157,6 @@ int mto_handle_revoke(request_rec *r);
 int mto_handle_introspect(request_rec *r);
 int mto_handle_metadata(request_rec *r);
 int mto_handle_account(request_rec *r);
+int mto_handle_status(request_rec *r); /* status.c: the counters (docs/status.md) */
 
 #endif /* MTO_ENDPOINTS_H */

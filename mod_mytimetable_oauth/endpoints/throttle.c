@@ -25,9 +25,9 @@
 #include "log.h"
 #include "config/config.h"
 #include "endpoints/endpoints.h"
+#include "stats/stats.h"
 
 #include <apr_atomic.h>
-#include <apr_shm.h>
 #include <http_core.h>
 
 /* 16384 slots of 8 bytes: 128 KB. */
@@ -48,24 +48,6 @@ static apr_status_t mto_throttle_forget(void *data)
     return APR_SUCCESS;
 }
 
-/* Anonymous shared memory; a file in the runtime directory where the
- * platform has none. */
-static apr_status_t mto_throttle_shm_create(apr_pool_t *pconf, apr_pool_t *ptemp, apr_size_t size)
-{
-    const char *file;
-    apr_status_t rv = apr_shm_create(&mto_throttle_shm, size, NULL, pconf);
-
-    if (rv != APR_ENOTIMPL) {
-        return rv;
-    }
-    file = ap_runtime_dir_relative(pconf, "mytimetable-oauth-throttle.shm");
-    if (!file) {
-        return APR_EBADPATH;
-    }
-    apr_shm_remove(file, ptemp); /* left over by a crash */
-    return apr_shm_create(&mto_throttle_shm, size, file, pconf);
-}
-
 int mto_throttle_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     apr_size_t size = mto_throttle_bytes(MTO_THROTTLE_SLOTS);
@@ -84,7 +66,9 @@ int mto_throttle_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
     if (!(key = mto_random_b64url(ptemp, MTO_THROTTLE_KEY_BYTES))) {
         why = "no random key";
     }
-    else if ((rv = mto_throttle_shm_create(pconf, ptemp, size)) != APR_SUCCESS) {
+    else if ((rv = mto_shm_create(&mto_throttle_shm, size, "mytimetable-oauth-throttle.shm", pconf,
+                                  ptemp))
+             != APR_SUCCESS) {
         why = "no shared memory";
     }
     if (why) {

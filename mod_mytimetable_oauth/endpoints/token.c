@@ -18,6 +18,7 @@
 #include "cache/cache.h"
 #include "respond/respond.h"
 #include "endpoints/endpoints.h"
+#include "stats/stats.h"
 
 #include <http_protocol.h>
 
@@ -240,7 +241,8 @@ static int mto_grant_refresh_token(request_rec *r, const apr_table_t *params,
     }
 }
 
-int mto_handle_token(request_rec *r)
+/* The answer to a token request; *grant is its grant_type once read. */
+static int mto_token_answer(request_rec *r, const char **grant_type)
 {
     apr_int64_t now = apr_time_sec(apr_time_now());
     apr_table_t *params;
@@ -276,8 +278,25 @@ int mto_handle_token(request_rec *r)
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "token: client %s, grant_type %s",
                   mto_log_safe(r, client->client_id), grant);
+    *grant_type = grant;
     if (!strcmp(grant, "refresh_token")) {
         return mto_grant_refresh_token(r, params, client, now);
     }
     return mto_grant_authorization_code(r, params, client, now);
+}
+
+/* Every answer is counted here, for the status page: a 200 is a token
+ * issued (by its grant type), an error by its OAuth error code. */
+int mto_handle_token(request_rec *r)
+{
+    const char *grant = NULL;
+    int status = mto_token_answer(r, &grant);
+
+    if (status == HTTP_OK) {
+        mto_stat_inc(mto_stat_token_issued(grant));
+    }
+    else if (ap_is_HTTP_ERROR(status)) {
+        mto_stat_inc(mto_stat_token_error(mto_sent_error(r)));
+    }
+    return status;
 }

@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "respond/respond.h"
 #include "gate/gate.h"
+#include "stats/stats.h"
 
 #include <http_core.h>
 #include <http_request.h>
@@ -147,6 +148,7 @@ static void mto_gate_error_response(request_rec *r, request_rec *failed)
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "gate: %s answered %d%s%s",
                   mto_log_safe(r, failed->uri), r->status, challenge ? ", WWW-Authenticate: " : "",
                   challenge ? challenge : "");
+    mto_stat_inc(mto_stat_gate_failure(r->status)); /* the status is final here */
 }
 
 void mto_gate_insert_error_filter(request_rec *r)

@@ -21,6 +21,7 @@
 #include "cache/cache.h"
 #include "respond/respond.h"
 #include "gate/gate.h"
+#include "stats/stats.h"
 
 #include <http_core.h>
 #include <http_request.h>
@@ -340,6 +341,9 @@ int mto_gate_fixups(request_rec *r)
         g->missing_scopes = NULL;
         g->api_token_denied = 0;
         g->granted = 1;
+        if (ap_is_initial_req(r)) {
+            mto_stat_inc(MTO_STAT_GATE_ALLOWED); /* once per request a client sent */
+        }
     }
 
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "gate: %s: access granted to %s",

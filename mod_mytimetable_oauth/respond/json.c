@@ -74,12 +74,21 @@ const char *mto_error_json(apr_pool_t *p, const char *error, const char *descrip
     return mto_json_text(p, body);
 }
 
+/* Where the error code of the answer is kept for the handler (mto_sent_error). */
+#define MTO_NOTE_ERROR "mytimetable-oauth-error"
+
 int mto_send_oauth_error(request_rec *r, int status, const char *error, const char *description)
 {
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s answered %d %s: %s", mto_log_safe(r, r->uri),
                   status, error, description ? ap_escape_logitem(r->pool, description) : "");
     mto_no_store(r);
+    apr_table_setn(r->notes, MTO_NOTE_ERROR, error);
     return mto_write_json(r, status, mto_error_json(r->pool, error, description, NULL));
+}
+
+const char *mto_sent_error(const request_rec *r)
+{
+    return apr_table_get(r->notes, MTO_NOTE_ERROR);
 }
 
 int mto_send_unavailable(request_rec *r)

@@ -92,6 +92,17 @@ int mto_send_html_error(request_rec *r, int status, const char *lang, const char
     return status;
 }
 
+int mto_send_text(request_rec *r, int status, const char *content_type, const char *text)
+{
+    mto_no_store(r);
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    r->status = status;
+    ap_set_content_type(r, content_type);
+    ap_set_content_length(r, (apr_off_t)strlen(text));
+    ap_rputs(text, r);
+    return status;
+}
+
 int mto_send_redirect(request_rec *r, int status, const char *url)
 {
     mto_no_store(r);

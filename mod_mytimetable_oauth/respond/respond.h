@@ -54,6 +54,10 @@ void mto_cors_allow(request_rec *r, const char *origin);
 int mto_send_html_error(request_rec *r, int status, const char *lang, const char *title,
                         const char *message);
 
+/* A text answer of status (the status page's metrics, or its errors):
+ * content_type, no-store, nosniff. */
+int mto_send_text(request_rec *r, int status, const char *content_type, const char *text);
+
 /* A redirect (302 or 303) to url, with no-store. */
 int mto_send_redirect(request_rec *r, int status, const char *url);
 
@@ -68,6 +72,10 @@ const char *mto_error_json(apr_pool_t *p, const char *error, const char *descrip
 
 /* RFC 6749 §5.2 error answer, with no-store. */
 int mto_send_oauth_error(request_rec *r, int status, const char *error, const char *description);
+
+/* The error code of the RFC 6749 §5.2 answer sent for r, or NULL: what
+ * the handler counts (the status page, docs/status.md). */
+const char *mto_sent_error(const request_rec *r);
 
 /* 503 {"error":"temporarily_unavailable"}: the database failed (logged already). */
 int mto_send_unavailable(request_rec *r);

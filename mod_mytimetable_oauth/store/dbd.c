@@ -12,6 +12,7 @@
  */
 #include "log.h"
 #include "store/dbd.h"
+#include "stats/stats.h"
 
 #include <apr_optional.h>
 
@@ -131,6 +132,7 @@ ap_dbd_t *mto_conn(request_rec *r)
     ap_dbd_t *dbd;
 
     if (turn == MTO_DB_DOWN) {
+        mto_stat_inc(MTO_STAT_DB_CONNECTION);
         return NULL;
     }
     /* A failed ap_dbd_acquire is not remembered: each call opens anew. */
@@ -139,6 +141,9 @@ ap_dbd_t *mto_conn(request_rec *r)
         wait *= 2;
     }
     mto_db_outcome(r, turn, dbd != NULL);
+    if (!dbd) {
+        mto_stat_inc(MTO_STAT_DB_CONNECTION);
+    }
     return dbd;
 }
 
@@ -163,6 +168,7 @@ static apr_dbd_prepared_t *mto_stmt(request_rec *r, ap_dbd_t *dbd, const char *l
         st = apr_hash_get(dbd->prepared, label, APR_HASH_KEY_STRING);
     }
     if (!st) {
+        mto_stat_inc(MTO_STAT_DB_STATEMENT);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "MTO0019: statement %s "
                       "is not prepared (does the schema match? run mytimetable-oauth init)",
@@ -180,8 +186,11 @@ static const char *mto_db_message(request_rec *r, ap_dbd_t *dbd, int rv)
     return msg ? apr_pstrdup(r->pool, msg) : "(no message)";
 }
 
+/* Every failure of a statement, a row or a transaction comes here: logged
+ * and counted (the status page's database errors). */
 static void mto_log_db_failure(request_rec *r, const char *label, const char *why)
 {
+    mto_stat_inc(MTO_STAT_DB_STATEMENT);
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "MTO0020: %s failed: %s", label, why);
 }
 

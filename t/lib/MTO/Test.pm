@@ -37,7 +37,7 @@ our @EXPORT = qw(
     add_api_token add_token token_exists bearer_challenge httpd_syntax_check
     raw_form_post race_requests race_summary
     oauth_error_is method_refused client_auth_refused client_creds
-    log_files log_grep error_log_mark error_log_since db_statements time_budget
+    log_files log_grep error_log_mark error_log_since db_statements time_budget graceful_restart
     sqlite_db_create sqlite_unreadable sqlite_readable
     remember_secret logged_on_purpose recorded_secrets all_log_files
 );
@@ -710,6 +710,23 @@ sub error_log_since {
     open my $fh, '<', _error_log() or return;
     seek $fh, $mark, 0 or return;
     return <$fh>;
+}
+
+# graceful_restart(): SIGUSR1 to the test httpd, then waits (30 s at most,
+# time_budget) for its "resuming normal operations".  True when it came.
+sub graceful_restart {
+    my $pid_file = Apache::Test::vars('t_pid_file');
+    open my $fh, '<', $pid_file or die "MTO::Test: $pid_file: $!\n";
+    chomp(my $pid = <$fh> // '');
+    close $fh;
+    my $mark = error_log_mark();
+    return 0 unless $pid =~ /^\d+$/ && kill 'USR1', $pid;
+    my $until = time + time_budget(30);
+    while (time < $until) {
+        Time::HiRes::sleep(0.2);
+        return 1 if grep { /resuming normal operations/ } error_log_since($mark);
+    }
+    return 0;
 }
 
 # db_statements($mark, $label): how many times the statement $label (e.g.
