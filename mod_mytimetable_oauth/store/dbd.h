@@ -59,11 +59,23 @@ mto_store_rc mto_row_by_key(request_rec *r, const char *label, const char *key, 
 mto_store_rc mto_collect(request_rec *r, ap_dbd_t *dbd, const char *label, const char *arg,
                          apr_array_header_t *list);
 
+/* A write transaction, and whether it holds the SQLite write lock. */
+typedef struct {
+    apr_dbd_transaction_t *txn;
+    int locked;
+} mto_txn_t;
+
 /* Transactions: begin, then end with the outcome so far (rolled back
- * unless MTO_STORE_OK); mto_txn_end returns the final outcome. */
-mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t **txn);
-mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn,
-                         mto_store_rc rc);
+ * unless MTO_STORE_OK); mto_txn_end returns the final outcome.  On SQLite
+ * the write lock (write_lock.c) is held from begin to end. */
+mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, mto_txn_t *txn);
+mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, mto_txn_t *txn, mto_store_rc rc);
+
+/* write_lock.c: 1 when this write took the SQLite write lock (always 0 on
+ * other drivers, or when the lock is unavailable, logged); give the answer
+ * back to mto_write_unlock. */
+int mto_write_lock(request_rec *r, ap_dbd_t *dbd);
+void mto_write_unlock(int locked);
 
 /* A number as a statement parameter. */
 const char *mto_i64(apr_pool_t *p, apr_int64_t v);
