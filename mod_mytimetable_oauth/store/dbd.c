@@ -280,6 +280,24 @@ int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrows, int 
     return rv;
 }
 
+/* apr_dbd_sqlite3 fails a prepared PRAGMA that sets a value ("not an
+ * error"): such a statement runs from its text. */
+int mto_run_unprepared(request_rec *r, ap_dbd_t *dbd, const char *label)
+{
+    const char *sql = mto_statement_sql(label, apr_dbd_name(dbd->driver));
+    int nrows = 0, rv;
+
+    if (!sql) {
+        return -1;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, "db: %s", label);
+    rv = apr_dbd_query(dbd->driver, dbd->handle, &nrows, sql);
+    if (rv != 0) {
+        mto_log_db_error(r, dbd, rv, label);
+    }
+    return rv;
+}
+
 int mto_next_row(mto_row_t *row, apr_dbd_results_t *res, const char *label)
 {
     int rv = apr_dbd_get_row(row->dbd->driver, row->r->pool, res, &row->row, -1);

@@ -47,6 +47,10 @@ int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results
 int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrows, int nargs,
               const char **args, int in_transaction);
 
+/* Runs label's SQL as text, not prepared (a PRAGMA that sets a value).
+ * Returns 0, or non-zero (logged). */
+int mto_run_unprepared(request_rec *r, ap_dbd_t *dbd, const char *label);
+
 /* Next row into row->row: 1 row, 0 no more rows (results drained), -1 error. */
 int mto_next_row(mto_row_t *row, apr_dbd_results_t *res, const char *label);
 

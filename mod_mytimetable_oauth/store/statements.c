@@ -69,6 +69,10 @@ static const mto_statement_t mto_statements[] = {
     { MTO_SQL_CODE_INSERT, M, NULL,
       "INSERT INTO mto_code (code_hash, client_id, user_name, scope, redirect_uri, challenge, "
       "challenge_method, expires_at, used_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %lld, 0)" },
+    /* A code's INSERT without waiting for the disk (store/write.c). */
+    { MTO_SQL_SYNC_GET, M, "sqlite3", "SELECT synchronous FROM pragma_synchronous" },
+    { MTO_SQL_SYNC_NORMAL, M, "sqlite3", "PRAGMA synchronous = NORMAL" },
+    { MTO_SQL_SYNC_FULL, M, "sqlite3", "PRAGMA synchronous = FULL" },
     { MTO_SQL_CODE_GET, M, NULL,
       "SELECT client_id, user_name, scope, redirect_uri, challenge, challenge_method, expires_at, used_at "
       "FROM mto_code WHERE code_hash = %s" },
