@@ -179,10 +179,65 @@ static mto_store_rc mto_claim_and_issue(request_rec *r, const char *claim_label,
     return mto_txn_end(r, dbd, &txn, rc);
 }
 
+/* On a driver with a one-statement redemption (PostgreSQL): the claim and
+ * the inserts in one round trip instead of four (BEGIN, claim, insert,
+ * COMMIT), as atomic as the transaction; a parallel claim waits for the
+ * row's lock and then finds it used, so it inserts nothing.  Returns -1
+ * when the driver has no such statement. */
+static int mto_exchange_at_once(request_rec *r, ap_dbd_t *dbd, const char *code_hash,
+                                const char *token_hash, const mto_token_t *token,
+                                const char *refresh_hash, const mto_refresh_t *refresh,
+                                mto_store_rc *rc)
+{
+    const char *label = refresh ? MTO_SQL_CODE_EXCHANGE_REFRESH : MTO_SQL_CODE_EXCHANGE;
+    const char *args[16], **a = args;
+    int nrows = 0;
+
+    if (!mto_statement_sql(label, apr_dbd_name(dbd->driver))) {
+        return -1;
+    }
+    *a++ = mto_i64(r->pool, token->issued);
+    *a++ = code_hash;
+    if (refresh) {
+        *a++ = refresh_hash;
+        *a++ = refresh->grant_id;
+        *a++ = refresh->client_id;
+        *a++ = refresh->user;
+        *a++ = refresh->scope;
+        *a++ = mto_i64(r->pool, refresh->issued);
+        *a++ = mto_i64(r->pool, refresh->expires);
+    }
+    *a++ = token_hash;
+    *a++ = token->client_id;
+    *a++ = token->user;
+    *a++ = token->scope;
+    *a++ = mto_i64(r->pool, token->issued);
+    *a++ = mto_i64(r->pool, token->expires);
+    if (refresh) {
+        *a++ = refresh_hash;
+    }
+    if (mto_query(r, dbd, label, &nrows, (int)(a - args), args, 0) != 0) {
+        *rc = MTO_STORE_ERROR;
+    }
+    else {
+        *rc = nrows == 1 ? MTO_STORE_OK : MTO_STORE_CONFLICT;
+    }
+    return 0;
+}
+
 mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash, const char *token_hash,
                                      const mto_token_t *token, const char *refresh_hash,
                                      const mto_refresh_t *refresh)
 {
+    ap_dbd_t *dbd = mto_conn(r);
+    mto_store_rc rc;
+
+    if (!dbd) {
+        return MTO_STORE_ERROR;
+    }
+    if (mto_exchange_at_once(r, dbd, code_hash, token_hash, token, refresh_hash, refresh, &rc) == 0) {
+        return rc;
+    }
     return mto_claim_and_issue(r, MTO_SQL_CODE_USE, code_hash, code_hash, refresh_hash, refresh,
                                token_hash, token);
 }
