@@ -41,10 +41,10 @@ static int mto_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 }
 
 /* Registers the SQL statements (mod_dbd's presence was checked in
- * check_config), draws the random secret key, makes the caches, the
- * shared counts of MyTimetableOAuthClientAuthLimit (endpoints/throttle.c)
- * and the status page's counters (stats/stats.c), which the children
- * inherit when they fork.  Runs before
+ * check_config), makes the SQLite write lock, draws the random secret key,
+ * makes the caches, the shared counts of MyTimetableOAuthClientAuthLimit
+ * (endpoints/throttle.c) and the status page's counters (stats/stats.c),
+ * which the children inherit when they fork.  Runs before
  * mod_dbd's post_config so that mod_dbd sees the statements; the rest
  * does not mind when it runs. */
 static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
@@ -52,6 +52,9 @@ static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     int rv;
 
     mto_store_register(pconf, s);
+    if ((rv = mto_store_write_lock_create(pconf, s)) != OK) {
+        return rv;
+    }
     mto_secret_key_init_random();
     if ((rv = mto_throttle_post_config(pconf, plog, ptemp, s)) != OK
         || (rv = mto_stats_post_config(pconf, plog, ptemp, s)) != OK) {
@@ -99,11 +102,12 @@ static int mto_handler(request_rec *r)
     return DECLINED;
 }
 
-/* Each child's own state: remembered slow secret checks, its attachment
- * to the cache's mutex, its purge times. */
+/* Each child's own state: remembered slow secret checks, its attachments
+ * to the SQLite write lock and the cache's mutex, its purge times. */
 static void mto_child_init(apr_pool_t *pchild, server_rec *s)
 {
     mto_client_auth_child_init(pchild, s);
+    mto_store_child_init(pchild, s);
     mto_cache_child_init(pchild, s);
     mto_purge_child_init(pchild, s);
 }
@@ -117,6 +121,8 @@ static void mto_register_hooks(apr_pool_t *p)
     /* Start-up. */
     /* The Mutex directive's name for the cache's lock (cache/cache.c). */
     ap_hook_pre_config(mto_cache_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* The Mutex directive's name for the SQLite write lock (store/write_lock.c). */
+    ap_hook_pre_config(mto_store_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* mod_dbd and the socache provider are loaded (`apachectl -t` too). */
     ap_hook_check_config(mto_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* SQL statements (before mod_dbd's post_config), consent key, caches,

@@ -4,7 +4,9 @@
 # 5xx and never a second token; and since each loser is a replay, the token
 # the winner got is revoked.  Redemption is atomic in the database
 # (mto_store_code_exchange); SQLite's "database is locked" under this
-# contention must not turn into a 503 either.
+# contention must not turn into a 503 either.  The last round's client also
+# gets refresh tokens (on PostgreSQL a second insert in the same statement):
+# one refresh token is issued, and revoked with the grant.
 use strict;
 use warnings FATAL => 'all';
 
@@ -19,7 +21,9 @@ my $ROUNDS = 3;
 my $DEADLINE = time_budget(60); # seconds a round may take, racers included
 
 my $JSON = JSON->new->canonical;
-my $client = add_client(autoapprove => 'true');
+my $plain = add_client(autoapprove => 'true');
+my $refreshing = add_client(autoapprove => 'true', grant_types => 'authorization_code,refresh_token');
+my $client;
 
 # The raw token request for $code (client_secret_post).
 sub token_request {
@@ -36,6 +40,7 @@ sub token_rows {
 
 my @secrets;
 for my $round (1 .. $ROUNDS) {
+    $client = $round == $ROUNDS ? $refreshing : $plain;
     my $got = obtain_code(client => $client);
     my $code = $got->{code} // die "round $round: no code from the authorize endpoint\n";
     push @secrets, $code;
@@ -69,16 +74,27 @@ for my $round (1 .. $ROUNDS) {
     is token_rows("code_hash = '" . sha256_hex($code) . "'"), 0,
         "round $round: no token issued from the raced code remains";
 
+    if ($client == $refreshing) {
+        my $refresh = eval { $JSON->decode($won[0]{body})->{refresh_token} } // '';
+        ok length($refresh) >= 43, "round $round: the winner got a refresh token too";
+        push @secrets, $refresh if $refresh;
+        remember_secret('refresh token', $refresh);
+        is db_value("SELECT COUNT(*) FROM mto_refresh_token WHERE code_hash = '" . sha256_hex($code)
+                    . "'"), 0, "round $round: no refresh token of the raced code remains";
+    }
+
     my $res = Apache::TestRequest::POST('/oauth/token', [
         grant_type => 'authorization_code', code => $code, redirect_uri => 'http://localhost/cb',
         client_id => $client->{id}, client_secret => $client->{secret}]);
     is $res->code, 400, "round $round: the code presented once more afterwards: still 400";
 }
 
-my $fresh = obtain_token(client => $client);
+my $fresh = obtain_token(client => $plain);
 ok length($fresh->{access_token} // '') >= 43, 'after the races a new code still redeems normally';
 
-is_deeply [map { log_grep($_) } @secrets, $client->{secret}], [],
+is_deeply [map { log_grep($_) } @secrets], [],
     'no raced code, token or client secret reaches a log';
+is_deeply [log_grep($plain->{secret}), log_grep($refreshing->{secret})], [],
+    'neither client secret reaches a log';
 
 done_testing();

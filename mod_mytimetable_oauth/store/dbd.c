@@ -273,10 +273,38 @@ int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results
     return mto_run(r, dbd, label, nargs, args, res, NULL, 1);
 }
 
+/* A write outside a transaction takes the SQLite write lock for its run;
+ * one inside a transaction has it already (mto_txn_begin). */
 int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrows, int nargs,
               const char **args, int in_transaction)
 {
-    return mto_run(r, dbd, label, nargs, args, NULL, nrows, !in_transaction);
+    int locked, rv;
+
+    if (in_transaction) {
+        return mto_run(r, dbd, label, nargs, args, NULL, nrows, 0);
+    }
+    locked = mto_write_lock(r, dbd);
+    rv = mto_run(r, dbd, label, nargs, args, NULL, nrows, 1);
+    mto_write_unlock(locked);
+    return rv;
+}
+
+/* apr_dbd_sqlite3 fails a prepared PRAGMA that sets a value ("not an
+ * error"): such a statement runs from its text. */
+int mto_run_unprepared(request_rec *r, ap_dbd_t *dbd, const char *label)
+{
+    const char *sql = mto_statement_sql(label, apr_dbd_name(dbd->driver));
+    int nrows = 0, rv;
+
+    if (!sql) {
+        return -1;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, "db: %s", label);
+    rv = apr_dbd_query(dbd->driver, dbd->handle, &nrows, sql);
+    if (rv != 0) {
+        mto_log_db_error(r, dbd, rv, label);
+    }
+    return rv;
 }
 
 int mto_next_row(mto_row_t *row, apr_dbd_results_t *res, const char *label)
@@ -335,27 +363,30 @@ mto_store_rc mto_collect(request_rec *r, ap_dbd_t *dbd, const char *label, const
 
 /* ------------------------------------------------------------ transactions */
 
-mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t **txn)
+mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, mto_txn_t *txn)
 {
     int rv;
 
-    *txn = NULL;
-    rv = apr_dbd_transaction_start(dbd->driver, r->pool, dbd->handle, txn);
+    txn->txn = NULL;
+    txn->locked = mto_write_lock(r, dbd);
+    rv = apr_dbd_transaction_start(dbd->driver, r->pool, dbd->handle, &txn->txn);
     if (rv != 0) {
+        mto_write_unlock(txn->locked);
         mto_log_db_error(r, dbd, rv, "transaction start");
         return MTO_STORE_ERROR;
     }
     return MTO_STORE_OK;
 }
 
-mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn, mto_store_rc rc)
+mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, mto_txn_t *txn, mto_store_rc rc)
 {
     int rv;
 
     if (rc != MTO_STORE_OK) {
-        apr_dbd_transaction_mode_set(dbd->driver, txn, APR_DBD_TRANSACTION_ROLLBACK);
+        apr_dbd_transaction_mode_set(dbd->driver, txn->txn, APR_DBD_TRANSACTION_ROLLBACK);
     }
-    rv = apr_dbd_transaction_end(dbd->driver, r->pool, txn);
+    rv = apr_dbd_transaction_end(dbd->driver, r->pool, txn->txn);
+    mto_write_unlock(txn->locked);
     if (rv != 0 && rc == MTO_STORE_OK) {
         mto_log_db_error(r, dbd, rv, "transaction commit");
         rc = MTO_STORE_ERROR;

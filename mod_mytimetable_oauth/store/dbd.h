@@ -47,6 +47,10 @@ int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results
 int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrows, int nargs,
               const char **args, int in_transaction);
 
+/* Runs label's SQL as text, not prepared (a PRAGMA that sets a value).
+ * Returns 0, or non-zero (logged). */
+int mto_run_unprepared(request_rec *r, ap_dbd_t *dbd, const char *label);
+
 /* Next row into row->row: 1 row, 0 no more rows (results drained), -1 error. */
 int mto_next_row(mto_row_t *row, apr_dbd_results_t *res, const char *label);
 
@@ -59,11 +63,23 @@ mto_store_rc mto_row_by_key(request_rec *r, const char *label, const char *key, 
 mto_store_rc mto_collect(request_rec *r, ap_dbd_t *dbd, const char *label, const char *arg,
                          apr_array_header_t *list);
 
+/* A write transaction, and whether it holds the SQLite write lock. */
+typedef struct {
+    apr_dbd_transaction_t *txn;
+    int locked;
+} mto_txn_t;
+
 /* Transactions: begin, then end with the outcome so far (rolled back
- * unless MTO_STORE_OK); mto_txn_end returns the final outcome. */
-mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t **txn);
-mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn,
-                         mto_store_rc rc);
+ * unless MTO_STORE_OK); mto_txn_end returns the final outcome.  On SQLite
+ * the write lock (write_lock.c) is held from begin to end. */
+mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, mto_txn_t *txn);
+mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, mto_txn_t *txn, mto_store_rc rc);
+
+/* write_lock.c: 1 when this write took the SQLite write lock (always 0 on
+ * other drivers, or when the lock is unavailable, logged); give the answer
+ * back to mto_write_unlock. */
+int mto_write_lock(request_rec *r, ap_dbd_t *dbd);
+void mto_write_unlock(int locked);
 
 /* A number as a statement parameter. */
 const char *mto_i64(apr_pool_t *p, apr_int64_t v);

@@ -69,11 +69,36 @@ static const mto_statement_t mto_statements[] = {
     { MTO_SQL_CODE_INSERT, M, NULL,
       "INSERT INTO mto_code (code_hash, client_id, user_name, scope, redirect_uri, challenge, "
       "challenge_method, expires_at, used_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %lld, 0)" },
+    /* A code's INSERT without waiting for the disk (store/write.c). */
+    { MTO_SQL_SYNC_GET, M, "sqlite3", "SELECT synchronous FROM pragma_synchronous" },
+    { MTO_SQL_SYNC_NORMAL, M, "sqlite3", "PRAGMA synchronous = NORMAL" },
+    { MTO_SQL_SYNC_FULL, M, "sqlite3", "PRAGMA synchronous = FULL" },
     { MTO_SQL_CODE_GET, M, NULL,
       "SELECT client_id, user_name, scope, redirect_uri, challenge, challenge_method, expires_at, used_at "
       "FROM mto_code WHERE code_hash = %s" },
     { MTO_SQL_CODE_USE, M, NULL,
       "UPDATE mto_code SET used_at = %lld WHERE code_hash = %s AND used_at = 0" },
+    /* A code's redemption as one statement where data-modifying CTEs exist
+     * (store/write.c): the claim, then the inserts only from the claimed
+     * row, so that nothing is inserted unless the claim won. */
+    { MTO_SQL_CODE_EXCHANGE, M, "pgsql",
+      "WITH claimed AS (UPDATE mto_code SET used_at = %lld WHERE code_hash = %s AND used_at = 0 "
+      "RETURNING code_hash) "
+      "INSERT INTO mto_access_token (token_hash, client_id, user_name, scope, issued_at, "
+      "expires_at, code_hash, refresh_hash) "
+      "SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS TEXT), "
+      "CAST(%lld AS BIGINT), CAST(%lld AS BIGINT), code_hash, NULL FROM claimed" },
+    { MTO_SQL_CODE_EXCHANGE_REFRESH, M, "pgsql",
+      "WITH claimed AS (UPDATE mto_code SET used_at = %lld WHERE code_hash = %s AND used_at = 0 "
+      "RETURNING code_hash), "
+      "refresh AS (INSERT INTO mto_refresh_token (token_hash, grant_id, client_id, user_name, "
+      "scope, code_hash, issued_at, expires_at, rotated_at) "
+      "SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS TEXT), "
+      "CAST(%s AS TEXT), code_hash, CAST(%lld AS BIGINT), CAST(%lld AS BIGINT), 0 FROM claimed) "
+      "INSERT INTO mto_access_token (token_hash, client_id, user_name, scope, issued_at, "
+      "expires_at, code_hash, refresh_hash) "
+      "SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS TEXT), "
+      "CAST(%lld AS BIGINT), CAST(%lld AS BIGINT), code_hash, CAST(%s AS TEXT) FROM claimed" },
     { MTO_SQL_TOKEN_INSERT, M, NULL,
       "INSERT INTO mto_access_token (token_hash, client_id, user_name, scope, issued_at, expires_at, "
       "code_hash, refresh_hash) VALUES (%s, %s, %s, %s, %lld, %lld, %s, %s)" },

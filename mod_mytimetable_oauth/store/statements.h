@@ -19,8 +19,13 @@
 #define MTO_SQL_APPROVAL_GET          "mto_approval_get"
 #define MTO_SQL_APPROVAL_PUT          "mto_approval_put"
 #define MTO_SQL_CODE_INSERT           "mto_code_insert"
+#define MTO_SQL_SYNC_GET              "mto_sync_get"     /* sqlite3 only */
+#define MTO_SQL_SYNC_NORMAL           "mto_sync_normal"  /* sqlite3 only */
+#define MTO_SQL_SYNC_FULL             "mto_sync_full"    /* sqlite3 only */
 #define MTO_SQL_CODE_GET              "mto_code_get"
 #define MTO_SQL_CODE_USE              "mto_code_use"
+#define MTO_SQL_CODE_EXCHANGE         "mto_code_exchange"          /* pgsql only */
+#define MTO_SQL_CODE_EXCHANGE_REFRESH "mto_code_exchange_refresh"  /* pgsql only */
 #define MTO_SQL_TOKEN_INSERT          "mto_token_insert"
 #define MTO_SQL_TOKEN_GET             "mto_token_get"
 #define MTO_SQL_TOKEN_REVOKE_CODE     "mto_token_revoke_code"

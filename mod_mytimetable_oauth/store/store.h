@@ -28,6 +28,11 @@ typedef enum {
 void mto_store_register(apr_pool_t *pconf, server_rec *s);
 /* True when mod_dbd is loaded (checked at check_config). */
 int mto_store_available(void);
+/* write_lock.c: the SQLite write lock's Mutex name (pre_config), the lock
+ * (post_config), each child's attachment to it (child_init). */
+int mto_store_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
+int mto_store_write_lock_create(apr_pool_t *pconf, server_rec *s);
+void mto_store_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* database.c: DBDriver and DBDParams, noted for their server and declined
  * to mod_dbd (an entry of config/config.c's command table). */
