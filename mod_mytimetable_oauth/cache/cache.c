@@ -331,12 +331,12 @@ static apr_status_t mto_cache_retrieve(request_rec *r, const mto_cache_t *c, con
     return rv;
 }
 
-int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_t *len)
+int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_t *len, int wait)
 {
     mto_cache_t *c = mto_cache_of(r);
     apr_status_t rv;
 
-    if (!c || !mto_cache_lock(r, c, 0)) {
+    if (!c || !mto_cache_lock(r, c, wait)) {
         return 0;
     }
     rv = mto_cache_retrieve(r, c, mto_cache_key(r, key), value, len);

@@ -9,7 +9,7 @@ package MTO::Load;
 #   my $load = MTO::Load->start(client => $c, token => $t, workers => 4,
 #                               retry_refused => 1);
 #   ... the fault ...
-#   my @ops = $load->finish;     # {op, step, status, error, code, retries}
+#   my @ops = $load->finish;  # {op, step, status, error, oauth_error, code, retries, t}
 #
 # A request that finds nothing listening (connection refused: httpd is
 # between a graceful-stop and a start) is sent again after 50 ms when
@@ -99,8 +99,9 @@ sub _work {
     my @mix = @{ $self->{mix} };
     for (my $i = $n; !-e $self->_stop_file; $i++) {
         my $op = $mix[$i % @mix];
+        my $t = Time::HiRes::time();
         my $rec = $op eq 'flow' ? $self->_flow($ua) : $self->_gate($ua, $self->{token});
-        print {$out} $JSON->encode({ op => $op, worker => $n, %$rec }) . "\n";
+        print {$out} $JSON->encode({ op => $op, worker => $n, t => $t, %$rec }) . "\n";
     }
     close $out;
 }
@@ -149,7 +150,9 @@ sub _flow {
     my ($res, $retries) = $self->_send($ua, HTTP::Request->new(GET => $url, [Authorization => $auth]));
     my $loc = $res->header('Location') // '';
     my ($code) = $loc =~ /[?&]code=([^&]+)/;
-    return _outcome('authorize', $res, $retries) unless $res->code == 302 && $code;
+    my ($error) = $loc =~ /[?&]error=([^&]+)/;
+    return _outcome('authorize', $res, $retries, ($error ? (oauth_error => $error) : ()))
+        unless $res->code == 302 && $code;
     $code = URI::Escape::uri_unescape($code);
     remember_secret('authorization code', $code);
 
@@ -173,7 +176,8 @@ sub _flow {
 # summary(@ops): "12 x flow done 200, 30 x gate gate 200", for diag.
 sub summary {
     my %n;
-    $n{ join ' ', $_->{op}, $_->{step}, $_->{status}, ($_->{error} // ()) }++ for @_;
+    $n{ join ' ', $_->{op}, $_->{step}, $_->{status}, ($_->{oauth_error} // $_->{error} // ()) }++
+        for @_;
     return join ', ', map { "$n{$_} x $_" } sort keys %n;
 }
 
