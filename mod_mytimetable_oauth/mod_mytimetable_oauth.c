@@ -50,6 +50,9 @@ static int mto_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     int rv;
 
     mto_store_register(pconf, s);
+    if ((rv = mto_store_lock_post_config(pconf, s)) != OK) {
+        return rv;
+    }
     mto_secret_key_init_random();
     if ((rv = mto_throttle_post_config(pconf, plog, ptemp, s)) != OK) {
         return rv;
@@ -96,11 +99,12 @@ static int mto_handler(request_rec *r)
 }
 
 /* Each child's own state: remembered slow secret checks, its attachment
- * to the cache's mutex, its purge times. */
+ * to the cache's and SQLite writers' mutexes, its purge times. */
 static void mto_child_init(apr_pool_t *pchild, server_rec *s)
 {
     mto_client_auth_child_init(pchild, s);
     mto_cache_child_init(pchild, s);
+    mto_store_child_init(pchild, s);
     mto_purge_child_init(pchild, s);
 }
 
@@ -111,8 +115,10 @@ static void mto_register_hooks(apr_pool_t *p)
     static const char *const before_proxy[] = { "mod_proxy.c", NULL };
 
     /* Start-up. */
-    /* The Mutex directive's name for the cache's lock (cache/cache.c). */
+    /* The Mutex directive's names for the cache's lock (cache/cache.c) and
+     * SQLite's writers' (store/write_lock.c). */
     ap_hook_pre_config(mto_cache_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_config(mto_store_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* mod_dbd and the socache provider are loaded (`apachectl -t` too). */
     ap_hook_check_config(mto_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* SQL statements (before mod_dbd's post_config), consent key, caches,

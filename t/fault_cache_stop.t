@@ -76,6 +76,7 @@ sub cache_stopped_under_load {
     ok $ok, sprintf '%s: %s back: after %.0f s the cache answers 10 look-ups in a row, '
         . 'without an httpd restart', $p, $opt{server}, Time::HiRes::time() - $back;
     MTO::SharedCache::stop_server();
+    MTO::Load::forget_client($client);
     is_deeply [map { log_grep($_) } grep { defined } $token, $client->{secret}], [],
         "$p: no token or secret in any log";
 }

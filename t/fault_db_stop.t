@@ -142,5 +142,6 @@ is scalar(grep { defined } @tokens), 20, 'database back: 20 flows in a row succe
 is $gate->($unseen)->code, 200, 'database back: the token the cache did not know opens the gate';
 is httpd_pid(), $parent, 'without an httpd restart';
 
+MTO::Load::forget_client($client);
 Apache::TestRequest::module('default');
 done_testing();

@@ -132,5 +132,6 @@ is GET('/cache-gate/token', Authorization => "Bearer $gate_token")->code, 200,
 my @errors = grep { /\[mytimetable_oauth:(error|crit|alert|emerg)\]/ } error_log_since($mark);
 is_deeply \@errors, [], 'the module logged no error through all this';
 
+MTO::Load::forget_client($client);
 Apache::TestRequest::module('default');
 done_testing();

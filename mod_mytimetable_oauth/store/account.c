@@ -115,7 +115,7 @@ mto_store_rc mto_store_account_revoke(request_rec *r, const char *user, const ch
                                            MTO_SQL_ACCOUNT_CODES_DELETE,
                                            MTO_SQL_ACCOUNT_APPROVAL_DELETE };
     ap_dbd_t *dbd = mto_conn(r);
-    apr_dbd_transaction_t *txn;
+    mto_txn_t txn;
     const char *close_args[3], *args[2] = { user, client_id };
     apr_dbd_results_t *res;
     mto_row_t row = { r, dbd, NULL };
@@ -143,5 +143,5 @@ mto_store_rc mto_store_account_revoke(request_rec *r, const char *user, const ch
     if (got == 0 && i == sizeof(deletes) / sizeof(deletes[0])) {
         rc = MTO_STORE_OK;
     }
-    return mto_txn_end(r, dbd, txn, rc);
+    return mto_txn_end(r, dbd, &txn, rc);
 }

@@ -264,10 +264,16 @@ int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results
     return mto_run(r, dbd, label, nargs, args, res, NULL, 1);
 }
 
+/* A write outside a transaction takes the SQLite writers' mutex itself;
+ * inside one, mto_txn_begin holds it. */
 int mto_query(request_rec *r, ap_dbd_t *dbd, const char *label, int *nrows, int nargs,
               const char **args, int in_transaction)
 {
-    return mto_run(r, dbd, label, nargs, args, NULL, nrows, !in_transaction);
+    int locked = in_transaction ? 0 : mto_write_lock(r, dbd);
+    int rv = mto_run(r, dbd, label, nargs, args, NULL, nrows, !in_transaction);
+
+    mto_write_unlock(locked);
+    return rv;
 }
 
 int mto_next_row(mto_row_t *row, apr_dbd_results_t *res, const char *label)
@@ -326,27 +332,30 @@ mto_store_rc mto_collect(request_rec *r, ap_dbd_t *dbd, const char *label, const
 
 /* ------------------------------------------------------------ transactions */
 
-mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t **txn)
+mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, mto_txn_t *txn)
 {
     int rv;
 
-    *txn = NULL;
-    rv = apr_dbd_transaction_start(dbd->driver, r->pool, dbd->handle, txn);
+    txn->txn = NULL;
+    txn->locked = mto_write_lock(r, dbd);
+    rv = apr_dbd_transaction_start(dbd->driver, r->pool, dbd->handle, &txn->txn);
     if (rv != 0) {
+        mto_write_unlock(txn->locked);
         mto_log_db_error(r, dbd, rv, "transaction start");
         return MTO_STORE_ERROR;
     }
     return MTO_STORE_OK;
 }
 
-mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn, mto_store_rc rc)
+mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, mto_txn_t *txn, mto_store_rc rc)
 {
     int rv;
 
     if (rc != MTO_STORE_OK) {
-        apr_dbd_transaction_mode_set(dbd->driver, txn, APR_DBD_TRANSACTION_ROLLBACK);
+        apr_dbd_transaction_mode_set(dbd->driver, txn->txn, APR_DBD_TRANSACTION_ROLLBACK);
     }
-    rv = apr_dbd_transaction_end(dbd->driver, r->pool, txn);
+    rv = apr_dbd_transaction_end(dbd->driver, r->pool, txn->txn);
+    mto_write_unlock(txn->locked);
     if (rv != 0 && rc == MTO_STORE_OK) {
         mto_log_db_error(r, dbd, rv, "transaction commit");
         rc = MTO_STORE_ERROR;

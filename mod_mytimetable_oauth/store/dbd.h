@@ -37,6 +37,11 @@ typedef enum { MTO_DB_UP, MTO_DB_PROBE, MTO_DB_DOWN } mto_db_turn_t;
 mto_db_turn_t mto_db_turn(request_rec *r);
 void mto_db_outcome(request_rec *r, mto_db_turn_t turn, int connected);
 
+/* write_lock.c: on SQLite, takes the writers' mutex and returns 1 (hand
+ * that to mto_write_unlock); otherwise 0. */
+int mto_write_lock(request_rec *r, ap_dbd_t *dbd);
+void mto_write_unlock(int locked);
+
 /* Runs a SELECT; *res is ready for mto_next_row.  Returns 0, or non-zero.
  * args are the statement's parameters, as strings. */
 int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results_t **res, int nargs,
@@ -61,8 +66,12 @@ mto_store_rc mto_collect(request_rec *r, ap_dbd_t *dbd, const char *label, const
 
 /* Transactions: begin, then end with the outcome so far (rolled back
  * unless MTO_STORE_OK); mto_txn_end returns the final outcome. */
-mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t **txn);
-mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn,
+typedef struct {
+    apr_dbd_transaction_t *txn;
+    int locked; /* holds the SQLite writers' mutex (write_lock.c) */
+} mto_txn_t;
+mto_store_rc mto_txn_begin(request_rec *r, ap_dbd_t *dbd, mto_txn_t *txn);
+mto_store_rc mto_txn_end(request_rec *r, ap_dbd_t *dbd, mto_txn_t *txn,
                          mto_store_rc rc);
 
 /* A number as a statement parameter. */

@@ -29,6 +29,12 @@ void mto_store_register(apr_pool_t *pconf, server_rec *s);
 /* True when mod_dbd is loaded (checked at check_config). */
 int mto_store_available(void);
 
+/* The SQLite writers' mutex (store/write_lock.c): registered at pre_config,
+ * made at post_config, attached to by each child. */
+int mto_store_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
+int mto_store_lock_post_config(apr_pool_t *pconf, server_rec *s);
+void mto_store_child_init(apr_pool_t *pchild, server_rec *s);
+
 /* database.c: DBDriver and DBDParams, noted for their server and declined
  * to mod_dbd (an entry of config/config.c's command table). */
 const char *mto_store_note_dbd(cmd_parms *cmd, void *dc, const char *arg);

@@ -124,7 +124,7 @@ static mto_store_rc mto_claim_and_issue(request_rec *r, const char *claim_label,
                                         const char *token_hash, const mto_token_t *token)
 {
     ap_dbd_t *dbd = mto_conn(r);
-    apr_dbd_transaction_t *txn;
+    mto_txn_t txn;
     const char *claim_args[2];
     mto_store_rc rc;
 
@@ -140,7 +140,7 @@ static mto_store_rc mto_claim_and_issue(request_rec *r, const char *claim_label,
     if (rc == MTO_STORE_OK) {
         rc = mto_token_insert(r, dbd, token_hash, token, code_hash, refresh ? refresh_hash : NULL);
     }
-    return mto_txn_end(r, dbd, txn, rc);
+    return mto_txn_end(r, dbd, &txn, rc);
 }
 
 mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash, const char *token_hash,
@@ -202,7 +202,7 @@ mto_store_rc mto_store_refresh_revoke_grant(request_rec *r, const char *grant_id
                                             apr_array_header_t *revoked)
 {
     ap_dbd_t *dbd = mto_conn(r);
-    apr_dbd_transaction_t *txn;
+    mto_txn_t txn;
     const char *close_args[2], *grant_args[1] = { grant_id };
     int nrows = 0, n_access = 0, n_refresh = 0;
     mto_store_rc rc = MTO_STORE_ERROR;
@@ -218,7 +218,7 @@ mto_store_rc mto_store_refresh_revoke_grant(request_rec *r, const char *grant_id
         && mto_query(r, dbd, MTO_SQL_REFRESH_GRANT_DELETE, &n_refresh, 1, grant_args, 1) == 0) {
         rc = MTO_STORE_OK;
     }
-    rc = mto_txn_end(r, dbd, txn, rc);
+    rc = mto_txn_end(r, dbd, &txn, rc);
     return rc == MTO_STORE_OK && n_access + n_refresh == 0 ? MTO_STORE_NOTFOUND : rc;
 }
 

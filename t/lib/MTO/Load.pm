@@ -181,6 +181,17 @@ sub summary {
     return join ', ', map { "$n{$_} x $_" } sort keys %n;
 }
 
+# forget_client($client): deletes the codes, tokens and approvals a load
+# left for $client.  Hundreds of codes expiring a minute later
+# (MyTimetableOAuthCodeLifetime 60) would otherwise be a backlog in the
+# purge runs of t/purge.t, which counts them.
+sub forget_client {
+    my ($client) = @_;
+    (my $id = $client->{id}) =~ s/'/''/g;
+    db_sql(join ' ', map { "DELETE FROM $_ WHERE client_id = '$id';" }
+           qw(mto_code mto_access_token mto_refresh_token mto_approval));
+}
+
 # failures(@ops): the operations that did not end well.
 sub failures {
     return grep { $_->{status} != 200 } @_;
