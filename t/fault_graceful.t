@@ -63,7 +63,7 @@ note MTO::Load::summary(@ops);
 # server had not accepted yet are reset when graceful-stop closes it
 # (httpd's, not the module's: the request never reached httpd).  Those are
 # the only failures allowed, and only at that moment.
-my $cut = sub { $_->{status} == 0 && $_->{t} > $stop_at - 0.5 && $_->{t} < $up_at };
+my $cut = sub { $_->{status} == 0 && $_->{t} > $stop_at - time_budget(0.5) && $_->{t} < $up_at };
 my @failed = grep { !$cut->() } MTO::Load::failures(@ops);
 my @reset = grep { $cut->() } MTO::Load::failures(@ops);
 is_deeply [map { sprintf "%s/%s: %s %s (began %.2f s after graceful-stop)", $_->{op}, $_->{step},
@@ -91,7 +91,7 @@ is_deeply [map { sprintf '%s started %.2f s after the start', $_->{op}, $_->{t} 
            grep { $_->{t} > $up_at } @retried], [],
     'connections were refused only in the gap between graceful-stop and start';
 is_deeply [map { sprintf '%s started %.2f s before graceful-stop', $_->{op}, $stop_at - $_->{t} }
-           grep { $_->{t} < $stop_at - 1 } @retried], [],
+           grep { $_->{t} < $stop_at - time_budget(1) } @retried], [],
     'none during the graceful restart (nor in operations begun over a second before graceful-stop)';
 my @flows = grep { $_->{op} eq 'flow' } @ops;
 cmp_ok scalar(@flows), '>=', 10, scalar(@flows) . ' whole flows through the restarts';
