@@ -3,17 +3,14 @@ package MTO::SharedCache;
 # two virtual hosts pointing at one memcached / redis-server behave like two
 # front-end servers sharing a cache (README, "Caching").
 #
-#   shared_cache_tests(
-#       provider => 'memcache',                 # for the names of the checks
-#       module   => '/usr/lib/apache2/modules/mod_socache_memcache.so',
-#       server   => 'memcached',                # the binary, found on PATH
-#       command  => sub { my ($bin, $port, $dir) = @_; ($bin, ...) },
-#       port     => $ENV{MTO_MEMCACHED_PORT},   # what the .conf.in uses
-#       vhosts   => [qw(cache_memcache_a cache_memcache_b)],
-#   );
+#   shared_cache_tests(%{ $CACHE_SERVERS{memcache} });   # or {redis}
 #
-# The server is started here, on 127.0.0.1 (as nobody when root, if
-# command says so), and stopped by its PID, also when the test dies.
+# %CACHE_SERVERS holds each provider's settings: provider (for the names of
+# the checks), module, server (the binary, found on PATH), command (its
+# command line), port (what the .conf.in uses), vhosts (the two "servers").
+# t/fault_cache_stop.t uses the same, through unavailable(), start() and
+# stop_server().  The server is started here, on 127.0.0.1 (as nobody when
+# root, if command says so), and stopped by its PID, also when the test dies.
 use strict;
 use warnings;
 
