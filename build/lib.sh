@@ -78,3 +78,40 @@ mto_sync_sources() {
     printf '%s\0' "${files[@]}" | tar --null -T - -cf - | tar -xf - -C "$dest"
     printf '%s\0' "${files[@]}" >"$list"
 }
+
+# mto_httpd_start HTTPD CONF PORT ERRLOG WHO: `HTTPD -f CONF -DFOREGROUND`
+# in the background (checked with -t first), waited for until it listens on
+# 127.0.0.1:PORT.  Sets MTO_HTTPD_PID; exits on failure, with the end of
+# ERRLOG.  mto_httpd_stop stops it by that PID.  (build/soak; build/bench has
+# its own copy for now.)
+MTO_HTTPD_PID=
+mto_httpd_start() {
+    local httpd=$1 conf=$2 port=$3 errlog=$4 who=$5
+    "$httpd" -t -f "$conf" >/dev/null 2>"$conf.test.log" \
+        || { cat "$conf.test.log" >&2; echo "$who: httpd -t failed" >&2; exit 1; }
+    "$httpd" -f "$conf" -DFOREGROUND &
+    MTO_HTTPD_PID=$!
+    for _ in $(seq 1 50); do
+        if ! kill -0 "$MTO_HTTPD_PID" 2>/dev/null; then
+            tail -n 20 "$errlog" >&2
+            echo "$who: httpd exited at start" >&2
+            exit 1
+        fi
+        perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new("127.0.0.1:$ARGV[0]")' "$port" && return 0
+        sleep 0.2
+    done
+    echo "$who: httpd did not listen on 127.0.0.1:$port within 10 s" >&2
+    exit 1
+}
+
+mto_httpd_stop() {
+    [ -n "$MTO_HTTPD_PID" ] || return 0
+    if kill -0 "$MTO_HTTPD_PID" 2>/dev/null; then
+        kill -TERM "$MTO_HTTPD_PID" 2>/dev/null
+        for _ in $(seq 1 50); do kill -0 "$MTO_HTTPD_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$MTO_HTTPD_PID" 2>/dev/null || true
+    fi
+    wait "$MTO_HTTPD_PID" 2>/dev/null || true
+    MTO_HTTPD_PID=
+    return 0
+}

@@ -12,16 +12,4 @@ use Apache::TestRequest qw(GET POST);
 use MTO::Test;
 use MTO::SharedCache;
 
-shared_cache_tests(
-    provider => 'memcache',
-    module   => '/usr/lib/apache2/modules/mod_socache_memcache.so',
-    server   => 'memcached',
-    # memcached refuses to run as root without -u.
-    command  => sub {
-        my ($bin, $port) = @_;
-        return ($bin, '-l', '127.0.0.1', '-p', $port, '-U', '0', '-m', '16',
-                $> == 0 ? ('-u', 'nobody') : ());
-    },
-    port     => $ENV{MTO_MEMCACHED_PORT},
-    vhosts   => [qw(cache_memcache_a cache_memcache_b)],
-);
+shared_cache_tests(%{ $CACHE_SERVERS{memcache} });

@@ -12,16 +12,4 @@ use Apache::TestRequest qw(GET POST);
 use MTO::Test;
 use MTO::SharedCache;
 
-shared_cache_tests(
-    provider => 'redis',
-    module   => '/usr/lib/apache2/modules/mod_socache_redis.so',
-    server   => 'redis-server',
-    # Nothing saved to disk; its working directory a temporary one.
-    command  => sub {
-        my ($bin, $port, $dir) = @_;
-        return ($bin, '--port', $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-                '--dir', $dir, '--daemonize', 'no', '--loglevel', 'warning');
-    },
-    port     => $ENV{MTO_REDIS_PORT},
-    vhosts   => [qw(cache_redis_a cache_redis_b)],
-);
+shared_cache_tests(%{ $CACHE_SERVERS{redis} });

@@ -15,9 +15,9 @@ use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest qw(GET POST);
-use POSIX ();
 use Time::HiRes ();
 use MTO::Test;
+use MTO::DbServer;
 
 my $CB = 'http://localhost/cb';
 my @SECRETS;                # codes and secrets that must not reach a log
@@ -106,44 +106,9 @@ sub sqlite_outage {
 
 # --- b) PostgreSQL: the server stopped and started again -------------------------
 
-my $pg_down = 0;
-
-# pg_ctl stop|start as the data directory's owner, bounded; while it runs,
-# $tick (if any) is called every 0.2 s.  True when pg_ctl succeeded.
-sub pg_ctl {
-    my ($action, $tick) = @_;
-    my @cmd = ($ENV{MTO_PG_CTL}, $action, '-D', $ENV{MTO_PG_DATA}, '-w', '-t', 30,
-               $action eq 'start' ? ('-l', $ENV{MTO_PG_LOG}) : ('-m', 'fast'));
-    unshift @cmd, 'runuser', '-u', $ENV{MTO_PG_USER}, '--' if $ENV{MTO_PG_USER};
-    local $?;
-    $pg_down = 1 if $action eq 'stop';          # from here on, END starts it again
-    my $pid = fork // die "fork: $!\n";
-    if (!$pid) {
-        # Nothing of ours for the postmaster to inherit (the TAP pipe least).
-        open STDIN, '<', '/dev/null';
-        open STDOUT, '>', '/dev/null';
-        open STDERR, '>', '/dev/null';
-        { no warnings 'exec'; exec @cmd; }
-        POSIX::_exit(127);
-    }
-    my $until = time + 45;
-    while (waitpid($pid, POSIX::WNOHANG()) == 0) {
-        if (time > $until) {
-            kill 'TERM', $pid;
-            waitpid $pid, 0;
-            return 0;
-        }
-        $tick->() if $tick;
-        Time::HiRes::sleep(0.2);
-    }
-    my $ok = $? == 0;
-    $pg_down = 0 if $action eq 'start' && $ok;
-    return $ok;
-}
-
 sub pg_outage {
-    my @env = grep { !$ENV{$_} } qw(MTO_PG_CTL MTO_PG_DATA MTO_PG_LOG);
-    plan skip_all => "@env not set: build/test sets them for its private PostgreSQL" if @env;
+    my $why = db_server_unavailable();
+    plan skip_all => $why if $why;
     Apache::TestRequest::module('default');
     my $client = add_client(autoapprove => 'true');
     push @SECRETS, $client->{secret};
@@ -163,8 +128,8 @@ sub pg_outage {
     my $before = Apache::TestRequest::user_agent_request_num(GET '/db-outage-keepalive');
 
     my $mark = error_log_mark();
-    ok pg_ctl('stop', $keepalive), 'PostgreSQL stopped';
-    ok pg_ctl('start', $keepalive), 'PostgreSQL started again';
+    ok db_server('stop', $keepalive), 'PostgreSQL stopped';
+    ok db_server('start', $keepalive), 'PostgreSQL started again';
     my $res = token_post($client, $code);
     cmp_ok Apache::TestRequest::user_agent_request_num($res), '>', $before,
         'PostgreSQL back: the next request comes over the same connection, to the same child';
@@ -179,14 +144,14 @@ sub pg_outage {
     Apache::TestRequest::user_agent(reset => 1, keep_alive => 0);
     $code = eval { obtain_code(client => $client)->{code} } // die "no code: $@";
     push @SECRETS, $code;
-    ok pg_ctl('stop'), 'PostgreSQL stopped a second time';
+    ok db_server('stop'), 'PostgreSQL stopped a second time';
     $mark = error_log_mark();
     authorize_unavailable(authorize_get($client), 'PostgreSQL down');
     token_unavailable(token_post($client, $code), 'PostgreSQL down');
     my @codes = map { token_post($client, $code)->code } 1 .. 6;
     is "@codes", join(' ', (503) x 6), 'PostgreSQL down: every further token request is a 503';
     outage_logged($mark, 'PostgreSQL down');
-    ok pg_ctl('start'), 'PostgreSQL started a second time';
+    ok db_server('start'), 'PostgreSQL started a second time';
 
     my $tries = 1;
     while (($res = token_post($client, $code))->code == 503 && $tries++ < 10) {
@@ -202,13 +167,7 @@ sub pg_outage {
         'PostgreSQL back: 20 consecutive flows all succeed (no stale statements)';
 }
 
-# Signals end the test through exit, so that END runs.
-$SIG{$_} = sub { exit 1 } for qw(INT TERM HUP);
-
-END {
-    sqlite_readable();
-    pg_ctl('start') if $pg_down;
-}
+END { sqlite_readable() }     # (MTO::DbServer starts PostgreSQL again if needed)
 
 sqlite_outage();
 subtest 'PostgreSQL stopped and started again' => sub {

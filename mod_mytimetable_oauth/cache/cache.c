@@ -332,7 +332,7 @@ static apr_status_t mto_cache_retrieve(request_rec *r, const mto_cache_t *c, con
     return rv;
 }
 
-int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_t *len)
+int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_t *len, int wait)
 {
     mto_cache_t *c = mto_cache_of(r);
     apr_status_t rv;
@@ -340,8 +340,10 @@ int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_
     if (!c) {
         return 0; /* no cache: not a look-up */
     }
-    if (!mto_cache_lock(r, c, 0)) {
-        mto_stat_inc(MTO_STAT_CACHE_MISS);
+    if (!mto_cache_lock(r, c, wait)) {
+        if (!wait) {
+            mto_stat_inc(MTO_STAT_CACHE_MISS);
+        }
         return 0;
     }
     rv = mto_cache_retrieve(r, c, mto_cache_key(r, key), value, len);
@@ -349,7 +351,9 @@ int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_
     if (rv != APR_SUCCESS && !APR_STATUS_IS_NOTFOUND(rv)) {
         mto_cache_failed(r, c, rv, "read");
     }
-    mto_stat_inc(rv == APR_SUCCESS ? MTO_STAT_CACHE_HIT : MTO_STAT_CACHE_MISS);
+    if (!wait) { /* the retry after a database failure is not a look-up of its own */
+        mto_stat_inc(rv == APR_SUCCESS ? MTO_STAT_CACHE_HIT : MTO_STAT_CACHE_MISS);
+    }
     return rv == APR_SUCCESS;
 }
 

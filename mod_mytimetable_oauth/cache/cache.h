@@ -37,9 +37,11 @@ int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
 void mto_cache_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* 1 and the value (NUL-terminated, *len bytes) on a hit; 0 otherwise.
- * Never waits for the lock.  With a cache, counted as a hit or a miss
- * (a busy lock is a miss) for the status page. */
-int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_t *len);
+ * Waits for the lock only when wait is set (the database failed: the cache
+ * is the only answer left).  With a cache, the look-up without wait is
+ * counted as a hit or a miss (a busy lock is a miss) for the status page;
+ * the retry with wait is not counted again. */
+int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_t *len, int wait);
 
 /* Stores a value until expiry; never waits for the lock.  A row never
  * replaces a negative entry, nor stays when a revocation of key came in

@@ -51,16 +51,16 @@ static const char *mto_digest_key(request_rec *r, const char *prefix, const char
 }
 
 /* 1 when the cache has the answer for key: *rc is MTO_STORE_OK with the
- * decoded row in *row, or MTO_STORE_NOTFOUND. */
+ * decoded row in *row, or MTO_STORE_NOTFOUND.  wait: for the lock. */
 static int mto_cache_answers(request_rec *r, const mto_kind_t *kind, const char *key, void **row,
-                             mto_store_rc *rc)
+                             mto_store_rc *rc, int wait)
 {
     const char *entry, *said = "miss";
     apr_size_t len;
     int answered = 0;
 
     *row = NULL;
-    if (mto_ttl(r) > 0 && mto_cache_get(r, key, &entry, &len)) {
+    if (mto_ttl(r) > 0 && mto_cache_get(r, key, &entry, &len, wait)) {
         if (len == strlen(MTO_CACHE_NEGATIVE) && !memcmp(entry, MTO_CACHE_NEGATIVE, len)) {
             *rc = MTO_STORE_NOTFOUND;
             said = "negative hit";
@@ -107,7 +107,11 @@ static void mto_remember(request_rec *r, const char *key, mto_store_rc rc, const
     }
 }
 
-/* The one look-up: the cache's answer, else the database's, remembered. */
+/* The one look-up: the cache's answer, else the database's, remembered.
+ * The first look at the cache skips it when its lock is busy; when the
+ * database then fails, the cache is asked again, waiting for the lock: a
+ * cached token must keep working through a database outage under load,
+ * not only when no other request holds the lock at that moment. */
 static mto_store_rc mto_cached_get(request_rec *r, const mto_kind_t *kind, const char *key,
                                    const char *id, void **row)
 {
@@ -117,11 +121,14 @@ static mto_store_rc mto_cached_get(request_rec *r, const mto_kind_t *kind, const
     apr_time_t fetched;
     mto_store_rc rc;
 
-    if (mto_cache_answers(r, kind, key, row, &rc)) {
+    if (mto_cache_answers(r, kind, key, row, &rc, 0)) {
         return rc;
     }
     fetched = apr_time_now();
     rc = kind->fetch(r, id, row);
+    if (rc == MTO_STORE_ERROR && mto_cache_answers(r, kind, key, row, &rc, 1)) {
+        return rc;
+    }
     if (rc == MTO_STORE_OK) {
         entry = kind->encode(r, *row, &len, &expires);
     }

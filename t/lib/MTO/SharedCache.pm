@@ -3,17 +3,14 @@ package MTO::SharedCache;
 # two virtual hosts pointing at one memcached / redis-server behave like two
 # front-end servers sharing a cache (README, "Caching and revocation").
 #
-#   shared_cache_tests(
-#       provider => 'memcache',                 # for the names of the checks
-#       module   => '/usr/lib/apache2/modules/mod_socache_memcache.so',
-#       server   => 'memcached',                # the binary, found on PATH
-#       command  => sub { my ($bin, $port, $dir) = @_; ($bin, ...) },
-#       port     => $ENV{MTO_MEMCACHED_PORT},   # what the .conf.in uses
-#       vhosts   => [qw(cache_memcache_a cache_memcache_b)],
-#   );
+#   shared_cache_tests(%{ $CACHE_SERVERS{memcache} });   # or {redis}
 #
-# The server is started here, on 127.0.0.1 (as nobody when root, if
-# command says so), and stopped by its PID, also when the test dies
+# %CACHE_SERVERS holds each provider's settings: provider (for the names of
+# the checks), module, server (the binary, found on PATH), command (its
+# command line), port (what the .conf.in uses), vhosts (the two "servers").
+# t/fault_cache_stop.t uses the same, through unavailable(), start() and
+# stop_server().  The server is started here, on 127.0.0.1 (as nobody when
+# root, if command says so), and stopped by its PID, also when the test dies
 # (t/lib/MTO/Daemon.pm).
 use strict;
 use warnings;
@@ -26,7 +23,58 @@ use Test::More;
 use MTO::Daemon qw(find_binary start_daemon stop_daemon);
 use MTO::Test;
 
-our @EXPORT = qw(shared_cache_tests);
+our @EXPORT = qw(shared_cache_tests %CACHE_SERVERS);
+
+# The two providers as the tests run them: shared_cache_tests(%{ $CACHE_SERVERS{memcache} }).
+our %CACHE_SERVERS = (
+    memcache => {
+        provider => 'memcache',
+        module   => '/usr/lib/apache2/modules/mod_socache_memcache.so',
+        server   => 'memcached',
+        # memcached refuses to run as root without -u.
+        command  => sub {
+            my ($bin, $port) = @_;
+            return ($bin, '-l', '127.0.0.1', '-p', $port, '-U', '0', '-m', '16',
+                    $> == 0 ? ('-u', 'nobody') : ());
+        },
+        port     => $ENV{MTO_MEMCACHED_PORT},
+        vhosts   => [qw(cache_memcache_a cache_memcache_b)],
+    },
+    redis => {
+        provider => 'redis',
+        module   => '/usr/lib/apache2/modules/mod_socache_redis.so',
+        server   => 'redis-server',
+        # Nothing saved to disk; its working directory a temporary one.
+        command  => sub {
+            my ($bin, $port, $dir) = @_;
+            return ($bin, '--port', $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+                    '--dir', $dir, '--daemonize', 'no', '--loglevel', 'warning');
+        },
+        port     => $ENV{MTO_REDIS_PORT},
+        vhosts   => [qw(cache_redis_a cache_redis_b)],
+    },
+);
+
+# Why the provider cannot be tested here (undef: it can); its binary.
+sub unavailable {
+    my (%opt) = @_;
+    my $bin = find_binary($opt{server});
+    return "$opt{server} is not installed (build/deps installs it)" unless $bin;
+    return "$opt{module} is missing" unless -e $opt{module};
+    return "the port is not set (run the tests through t/TEST)" unless $opt{port};
+    return (undef, $bin);
+}
+
+# start(%opt): the provider's server on its port, in a temporary directory
+# (kept in $opt{dir} until the test ends).
+sub start {
+    my ($bin, %opt) = @_;
+    my $dir = File::Temp->newdir('mto-cache-XXXXXX', TMPDIR => 1);
+    chmod 0777, "$dir";
+    my $log = Apache::Test::vars('t_logs') . "/$opt{server}.log";
+    start_server($opt{port}, $log, $opt{command}->($bin, $opt{port}, "$dir"));
+    return $dir;
+}
 
 my $server_pid;
 
@@ -60,20 +108,15 @@ sub redeem {
 sub shared_cache_tests {
     my %opt = @_;
     my $p = $opt{provider};
-    my $bin = find_binary($opt{server});
-    plan skip_all => "$opt{server} is not installed (build/deps installs it)" unless $bin;
-    plan skip_all => "$opt{module} is missing" unless -e $opt{module};
-    plan skip_all => "the port is not set (run the tests through t/TEST)" unless $opt{port};
+    my ($why, $bin) = unavailable(%opt);
+    plan skip_all => $why if $why;
 
     my ($vhost_a, $vhost_b) = @{ $opt{vhosts} };
     my @secrets;
     my $keep = sub { push @secrets, grep { defined } @_; $_[0] };
     my $on = sub { Apache::TestRequest::module($_[0]) };
 
-    my $dir = File::Temp->newdir('mto-cache-XXXXXX', TMPDIR => 1);
-    chmod 0777, "$dir";
-    my $log = Apache::Test::vars('t_logs') . "/$opt{server}.log";
-    start_server($opt{port}, $log, $opt{command}->($bin, $opt{port}, "$dir"));
+    my $dir = start($bin, %opt);
     pass "$p: $opt{server} listens on 127.0.0.1:$opt{port}";
 
     $on->($vhost_a);
