@@ -87,3 +87,40 @@ apr_status_t mto_kv_revoke(apr_pool_t *p, const mto_kv_t *kv, const char *key, a
     }
     return kv->store(kv->ctx, key, MTO_KV_NEGATIVE, neg, expiry);
 }
+
+/* ------------------------------------------------------------ generations */
+
+static void mto_gen_format(char buf[MTO_GEN_TAG_LEN + 1], apr_uint64_t gen)
+{
+    apr_snprintf(buf, MTO_GEN_TAG_LEN + 1, "%016" APR_UINT64_T_HEX_FMT ":", gen);
+}
+
+const char *mto_gen_tag(apr_pool_t *p, apr_uint64_t gen, const char *entry, apr_size_t *len)
+{
+    char *out = apr_palloc(p, MTO_GEN_TAG_LEN + *len + 1);
+
+    mto_gen_format(out, gen);
+    memcpy(out + MTO_GEN_TAG_LEN, entry, *len);
+    out[MTO_GEN_TAG_LEN + *len] = '\0';
+    *len += MTO_GEN_TAG_LEN;
+    return out;
+}
+
+const char *mto_gen_untag(apr_uint64_t gen, const char *tagged, apr_size_t *len)
+{
+    char want[MTO_GEN_TAG_LEN + 1];
+
+    mto_gen_format(want, gen);
+    if (*len < MTO_GEN_TAG_LEN || memcmp(tagged, want, MTO_GEN_TAG_LEN) != 0) {
+        return NULL;
+    }
+    *len -= MTO_GEN_TAG_LEN;
+    return tagged + MTO_GEN_TAG_LEN;
+}
+
+int mto_db_error_no_table(const char *msg)
+{
+    const char *rel = msg ? strstr(msg, "relation") : NULL;
+
+    return msg && (strstr(msg, "no such table") || (rel && strstr(rel, "does not exist")));
+}
