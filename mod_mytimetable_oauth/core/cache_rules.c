@@ -106,12 +106,23 @@ const char *mto_gen_tag(apr_pool_t *p, apr_uint64_t gen, const char *entry, apr_
     return out;
 }
 
-const char *mto_gen_untag(apr_uint64_t gen, const char *tagged, apr_size_t *len)
+const char *mto_gen_untag(apr_uint64_t at_least, const char *tagged, apr_size_t *len)
 {
-    char want[MTO_GEN_TAG_LEN + 1];
+    static const char hex[] = "0123456789abcdef";
+    apr_uint64_t gen = 0;
+    const char *digit;
+    int i;
 
-    mto_gen_format(want, gen);
-    if (*len < MTO_GEN_TAG_LEN || memcmp(tagged, want, MTO_GEN_TAG_LEN) != 0) {
+    if (*len < MTO_GEN_TAG_LEN || tagged[MTO_GEN_TAG_LEN - 1] != ':') {
+        return NULL;
+    }
+    for (i = 0; i < MTO_GEN_TAG_LEN - 1; i++) {
+        if (!tagged[i] || !(digit = strchr(hex, tagged[i]))) {
+            return NULL;
+        }
+        gen = gen << 4 | (apr_uint64_t)(digit - hex);
+    }
+    if (gen < at_least) {
         return NULL;
     }
     *len -= MTO_GEN_TAG_LEN;

@@ -54,9 +54,11 @@ apr_status_t mto_kv_revoke(apr_pool_t *p, const mto_kv_t *kv, const char *key, a
 /* entry (len bytes) tagged with gen; *len becomes the tagged length. */
 const char *mto_gen_tag(apr_pool_t *p, apr_uint64_t gen, const char *entry, apr_size_t *len);
 
-/* The entry inside tagged (*len bytes, updated) when it was tagged with gen;
- * NULL for another generation or no tag: a miss. */
-const char *mto_gen_untag(apr_uint64_t gen, const char *tagged, apr_size_t *len);
+/* The entry inside tagged (*len bytes, updated) when it was read under
+ * generation at_least or a later one (read after a change this process has
+ * not seen yet: newer, so as good); NULL for an earlier generation or no
+ * tag: a miss. */
+const char *mto_gen_untag(apr_uint64_t at_least, const char *tagged, apr_size_t *len);
 
 /* 1 when a database error message says a table is missing (SQLite's "no
  * such table", PostgreSQL's "relation … does not exist"): an old schema. */

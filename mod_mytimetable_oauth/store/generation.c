@@ -5,16 +5,18 @@
  * The admin tool cannot reach httpd's caches (shmcb lives in httpd's shared
  * memory), so every change it makes also bumps one row, mto_generation, in
  * the same transaction.  A cached row carries the generation it was read
- * under (core/cache_rules.c) and is served only while that is still the
- * generation: a change by the tool is a miss everywhere, on every server,
- * as soon as each process has read the new value.  Each process reads it
+ * under (core/cache_rules.c) and is served only while no later one is
+ * known: a change by the tool is a miss everywhere, on every server, as
+ * soon as each process has read the new value.  Each process reads it
  * at most once per MTO_GENERATION_CHECK, by one thread; the look-ups in
  * between pay two atomic reads.
  *
  * Why this is safe: the bump commits with the change, and the value is read
  * before the row it will tag, so a row tagged with the new generation was
- * read after the change.  An entry tagged with the old one is served only
- * by processes whose copy is younger than MTO_GENERATION_CHECK.
+ * read after the change (and may serve a process that has not read it yet).
+ * An entry tagged with the old one is served only by processes whose copy
+ * is younger than MTO_GENERATION_CHECK.  The generation only grows; a
+ * database restored from a backup is a change the tool did not make.
  *
  * The statement is not prepared with mod_dbd: a schema without the table
  * (older than this module) would then fail every connection.  Without it
@@ -87,13 +89,11 @@ static void mto_generation_missing(request_rec *r, mto_generation_t *g)
     }
 }
 
-/* Reads the generation into g (this thread holds g->busy); 0 when it is
- * not known now. */
-static int mto_generation_refresh(request_rec *r, mto_generation_t *g, apr_time_t now)
+/* Reads the generation into g (this thread holds g->busy). */
+static void mto_generation_refresh(request_rec *r, mto_generation_t *g, apr_time_t now)
 {
     apr_uint64_t fresh = 0;
     mto_store_rc rc = mto_generation_read(r, &fresh);
-    int known = 1;
 
     if (rc == MTO_STORE_OK) {
         apr_atomic_set64(&g->value, fresh);
@@ -103,15 +103,13 @@ static int mto_generation_refresh(request_rec *r, mto_generation_t *g, apr_time_
         mto_generation_missing(r, g);
     }
     /* A database this process cannot read, the tool cannot write either:
-     * the last value stands (cached tokens keep working during an outage,
-     * README "Database down").  Never read: no cache until it is. */
+     * the value read last stands (0 if none: any entry), so that cached
+     * tokens keep working during an outage (README "Database down").
+     * Never read: the next look-up tries again. */
     else if (!apr_atomic_read64(&g->read_at)) {
-        known = 0;
+        return;
     }
-    if (known) {
-        apr_atomic_set64(&g->read_at, (apr_uint64_t)now);
-    }
-    return known;
+    apr_atomic_set64(&g->read_at, (apr_uint64_t)now);
 }
 
 int mto_store_generation(request_rec *r, apr_uint64_t *gen)
@@ -119,7 +117,6 @@ int mto_store_generation(request_rec *r, apr_uint64_t *gen)
     mto_generation_t *g = mto_db_generation(r->server);
     apr_time_t now = apr_time_now(), age;
     apr_uint64_t read_at;
-    int known;
 
     *gen = 0;
     if (!g) {
@@ -136,8 +133,8 @@ int mto_store_generation(request_rec *r, apr_uint64_t *gen)
     if (apr_atomic_cas32(&g->busy, 1, 0) != 0) {
         return 0;
     }
-    known = mto_generation_refresh(r, g, now);
+    mto_generation_refresh(r, g, now);
     *gen = apr_atomic_read64(&g->value);
     apr_atomic_set32(&g->busy, 0);
-    return known;
+    return 1;
 }

@@ -38,9 +38,10 @@ const char *mto_store_database_id(server_rec *s);
 
 /* generation.c: the cache generation of r's database, which every change by
  * the admin tool bumps, as this process knows it: read at most a second ago
- * (0 without the table, an old schema).  1 and *gen; 0 when it is not known
- * just now (another thread is reading it, or it was never read): the
- * look-up then goes without the cache. */
+ * (0 without the table, an old schema, or while the database has never
+ * been read).  Cached rows read under an earlier one are misses.  1 and
+ * *gen; 0 when another thread is reading it just now: the look-up then
+ * goes without the cache. */
 int mto_store_generation(request_rec *r, apr_uint64_t *gen);
 
 /* ------------------------------------------------- read.c, write.c */

@@ -244,7 +244,14 @@ static void test_generation_tag(void)
     ok(!mto_gen_untag(43, tagged, &got_len) && got_len == len,
        "a later generation (the admin tool changed something) finds no entry");
     got_len = len;
-    ok(!mto_gen_untag(41, tagged, &got_len), "an earlier generation (a restored database) neither");
+    ok(mto_gen_untag(41, tagged, &got_len) == tagged + MTO_GEN_TAG_LEN && got_len == sizeof(entry),
+       "a process that has not read the new generation yet takes an entry read under it");
+    got_len = len;
+    ok(mto_gen_untag(0, tagged, &got_len) != NULL, "generation 0 (no table) takes any entry");
+    got_len = 7;
+    ok(!mto_gen_untag(0, "0000000000000000", &got_len), "a short entry is no tagged one");
+    got_len = MTO_GEN_TAG_LEN + 1;
+    ok(!mto_gen_untag(0, "00000000000000zz:x", &got_len), "nor one with a tag that is not hex");
     got_len = 1;
     ok(!mto_gen_untag(0, "-", &got_len), "a negative entry carries no tag");
     got_len = 5;
