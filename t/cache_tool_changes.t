@@ -162,10 +162,10 @@ Apache::TestRequest::module('cache_tool_old');
     # As an older version's init left it.
     my ($status, undef, $err) = MTO::Test::_run(undef, 'sqlite3', $db, 'DROP TABLE mto_generation');
     is $status, 0, 'old schema: mto_generation dropped' or diag $err;
+    my $mark = error_log_mark();
     my $client = add_client(driver => 'sqlite3', params => $db, autoapprove => 'true');
     keep($client->{secret});
     my $token = keep(obtain_token(client => $client)->{access_token});
-    my $mark = error_log_mark();
     my @codes = map { with_token($token)->code } 1 .. 5;
     is "@codes", '200 200 200 200 200', 'old schema: the gate works';
     ok scalar(grep { /MTO0130: .*mytimetable-oauth init.*CREATE TABLE mto_generation/ }

@@ -106,21 +106,29 @@ const char *mto_gen_tag(apr_pool_t *p, apr_uint64_t gen, const char *entry, apr_
     return out;
 }
 
+/* The value of a lowercase hex digit, or 16 (the gate reads a tag on every
+ * cached look-up: no strchr, no strtoull). */
+static unsigned mto_hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+           : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                                  : 16;
+}
+
 const char *mto_gen_untag(apr_uint64_t at_least, const char *tagged, apr_size_t *len)
 {
-    static const char hex[] = "0123456789abcdef";
     apr_uint64_t gen = 0;
-    const char *digit;
+    unsigned digit;
     int i;
 
     if (*len < MTO_GEN_TAG_LEN || tagged[MTO_GEN_TAG_LEN - 1] != ':') {
         return NULL;
     }
     for (i = 0; i < MTO_GEN_TAG_LEN - 1; i++) {
-        if (!tagged[i] || !(digit = strchr(hex, tagged[i]))) {
+        if ((digit = mto_hex_digit(tagged[i])) > 15) {
             return NULL;
         }
-        gen = gen << 4 | (apr_uint64_t)(digit - hex);
+        gen = gen << 4 | digit;
     }
     if (gen < at_least) {
         return NULL;
