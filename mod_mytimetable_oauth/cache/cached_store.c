@@ -9,7 +9,9 @@
  * or revoked tokens does not cost a query each; a database failure never is.
  * An access token's entry never outlives the token.  The revocations done
  * here replace the entries of the tokens they revoked by negative ones.
- * The cache adds the database's fingerprint to every key (cache.c).
+ * The cache adds the database's fingerprint to every key (cache.c), and
+ * rows carry the cache generation they were read under, so that changes
+ * made with the admin tool end them within a second (store/generation.c).
  */
 #include "log.h"
 #include "config/config.h"
@@ -52,7 +54,7 @@ static const char *mto_digest_key(request_rec *r, const char *prefix, const char
 
 /* 1 when the cache has the answer for key: *rc is MTO_STORE_OK with the
  * decoded row in *row, or MTO_STORE_NOTFOUND.  A row counts only when it
- * was read under generation gen (store/generation.c). */
+ * was read under generation gen or a later one (store/generation.c). */
 static int mto_cache_answers(request_rec *r, const mto_kind_t *kind, const char *key,
                              apr_uint64_t gen, void **row, mto_store_rc *rc)
 {

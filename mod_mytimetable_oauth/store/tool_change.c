@@ -35,8 +35,8 @@ static int db_generation_probe(tool_db_t *db)
     db->generation = 0;
     tool_note("warning: this database has no table mto_generation (its schema is older than "
               "this tool): httpd's caches learn of this change only after "
-              "MyTimetableOAuthCacheTTL. `%s init` adds the table (and nothing else that "
-              "exists)",
+              "MyTimetableOAuthCacheTTL. `%s init` adds the table (it leaves existing "
+              "tables alone); then reload httpd",
               TOOL_NAME);
     return TOOL_OK;
 }
