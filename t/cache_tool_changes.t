@@ -8,6 +8,8 @@
 # refused within a few seconds.  Then, on a schema without mto_generation:
 # the tool still revokes (with a warning), the module keeps working with
 # the TTL alone and says so once (MTO0130); `init` puts the table back.
+# On SQLite that is a database of its own (DBDPersist Off), on PostgreSQL
+# also the test database itself.
 use strict;
 use warnings FATAL => 'all';
 
@@ -191,6 +193,29 @@ Apache::TestRequest::module('cache_tool_old');
     ($status, my $out) = MTO::Test::_run(undef, 'sqlite3', $db,
                                          'SELECT generation FROM mto_generation WHERE id = 1');
     is $out, "0\n", 'init adds the table, with its row';
+}
+
+# The same on PostgreSQL: the test database itself loses the table (its
+# prepared statements do not mind; SQLite's would), and gets it back.
+SKIP: {
+    skip 'the old schema on PostgreSQL: a pgsql run only', 6 unless MTO::Test::driver() eq 'pgsql';
+    Apache::TestRequest::module('cache_tool_shmcb');
+    my $mark = error_log_mark();
+    db_sql('DROP TABLE mto_generation');
+    my $client = add_client(autoapprove => 'true');
+    keep($client->{secret});
+    my $token = keep(obtain_token(client => $client)->{access_token});
+    seconds_until(sub { with_token($token); grep { /MTO0130/ } error_log_since($mark) }, $BUDGET);
+    ok scalar(grep { /MTO0130/ } error_log_since($mark)),
+        'pgsql, old schema: "relation does not exist" is the missing table (MTO0130)';
+    ok !grep({ /MTO0131/ } error_log_since($mark)), 'pgsql, old schema: not a failure (no MTO0131)';
+    is with_token($token)->code, 200, 'pgsql, old schema: the gate works';
+    my $r = tool_result('token', 'revoke', '--client', $client->{id}, '--yes');
+    is $r->{status}, 0, 'pgsql, old schema: the tool still revokes' or diag $r->{err};
+    like $r->{err}, qr/no table mto_generation/, 'pgsql, old schema: with its warning';
+    tool('init');
+    is db_value('SELECT generation FROM mto_generation WHERE id = 1'), 0,
+        'pgsql: init adds the table back';
 }
 
 is_deeply [map { log_grep($_) } @SECRETS], [], 'no secret of this test in any log';
