@@ -305,6 +305,13 @@ static mto_cache_t *mto_cache_of(request_rec *r)
     return mto_caches ? apr_hash_get(mto_caches, &r->server, sizeof(r->server)) : NULL;
 }
 
+int mto_cache_on(request_rec *r)
+{
+    mto_cache_t *c = mto_cache_of(r);
+
+    return c && (!c->locked || mto_cache_mutex);
+}
+
 /* Every key begins with the fingerprint of the server's database: a cache
  * shared by servers of several databases (a virtual host with DBDParams of
  * its own that inherits the main server's cache, two deployments on one

@@ -36,6 +36,9 @@ int mto_cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
 void mto_cache_child_init(apr_pool_t *pchild, server_rec *s);
 
+/* 1 when r's server has a cache (not "none", and usable in this process). */
+int mto_cache_on(request_rec *r);
+
 /* 1 and the value (NUL-terminated, *len bytes) on a hit; 0 otherwise.
  * Waits for the lock only when wait is set (the database failed: the cache
  * is the only answer left).  With a cache, the look-up without wait is

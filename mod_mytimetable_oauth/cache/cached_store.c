@@ -9,7 +9,9 @@
  * or revoked tokens does not cost a query each; a database failure never is.
  * An access token's entry never outlives the token.  The revocations done
  * here replace the entries of the tokens they revoked by negative ones.
- * The cache adds the database's fingerprint to every key (cache.c).
+ * The cache adds the database's fingerprint to every key (cache.c), and
+ * rows carry the cache generation they were read under, so that changes
+ * made with the admin tool end them within a second (store/generation.c).
  */
 #include "log.h"
 #include "config/config.h"
@@ -51,20 +53,25 @@ static const char *mto_digest_key(request_rec *r, const char *prefix, const char
 }
 
 /* 1 when the cache has the answer for key: *rc is MTO_STORE_OK with the
- * decoded row in *row, or MTO_STORE_NOTFOUND.  wait: for the lock. */
-static int mto_cache_answers(request_rec *r, const mto_kind_t *kind, const char *key, void **row,
-                             mto_store_rc *rc, int wait)
+ * decoded row in *row, or MTO_STORE_NOTFOUND.  A row counts only when it
+ * was read under generation gen or a later one (store/generation.c).
+ * wait: for the lock. */
+static int mto_cache_answers(request_rec *r, const mto_kind_t *kind, const char *key,
+                             apr_uint64_t gen, void **row, mto_store_rc *rc, int wait)
 {
     const char *entry, *said = "miss";
     apr_size_t len;
     int answered = 0;
 
     *row = NULL;
-    if (mto_ttl(r) > 0 && mto_cache_get(r, key, &entry, &len, wait)) {
-        if (len == strlen(MTO_CACHE_NEGATIVE) && !memcmp(entry, MTO_CACHE_NEGATIVE, len)) {
+    if (mto_cache_get(r, key, &entry, &len, wait)) {
+        if (mto_kv_is_negative(entry, len)) {
             *rc = MTO_STORE_NOTFOUND;
             said = "negative hit";
             answered = 1;
+        }
+        else if (!(entry = mto_gen_untag(gen, entry, &len))) {
+            said = "entry of another generation";
         }
         else if ((*row = kind->decode(r->pool, entry, len))) {
             *rc = MTO_STORE_OK;
@@ -79,12 +86,13 @@ static int mto_cache_answers(request_rec *r, const mto_kind_t *kind, const char 
     return answered;
 }
 
-/* Remembers the database's answer rc, asked at fetched: the row as entry
- * (NULL: not to be cached) until row_expires (epoch seconds; 0: no end), or
- * its absence.  A row is trusted for half a revocation mark's life after
- * it was read (core/cache_rules.c). */
+/* Remembers the database's answer rc, asked at fetched under generation
+ * gen: the row as entry (NULL: not to be cached) until row_expires (epoch
+ * seconds; 0: no end), or its absence.  A row is trusted for half a
+ * revocation mark's life after it was read (core/cache_rules.c). */
 static void mto_remember(request_rec *r, const char *key, mto_store_rc rc, const char *entry,
-                         apr_size_t len, apr_int64_t row_expires, apr_time_t fetched)
+                         apr_size_t len, apr_int64_t row_expires, apr_time_t fetched,
+                         apr_uint64_t gen)
 {
     apr_time_t trust_until = fetched + apr_time_from_sec(MTO_NEGATIVE_TTL) / 2;
     apr_int64_t ttl = mto_ttl(r);
@@ -103,11 +111,13 @@ static void mto_remember(request_rec *r, const char *key, mto_store_rc rc, const
         if (row_expires > 0 && apr_time_from_sec(row_expires) < expiry) {
             expiry = apr_time_from_sec(row_expires);
         }
+        entry = mto_gen_tag(r->pool, gen, entry, &len);
         mto_cache_put(r, key, entry, len, expiry, trust_until);
     }
 }
 
 /* The one look-up: the cache's answer, else the database's, remembered.
+ * The generation is read first: a row tagged with it was read after it.
  * The first look at the cache skips it when its lock is busy; when the
  * database then fails, the cache is asked again, waiting for the lock: a
  * cached token must keep working through a database outage under load,
@@ -118,21 +128,25 @@ static mto_store_rc mto_cached_get(request_rec *r, const mto_kind_t *kind, const
     const char *entry = NULL;
     apr_size_t len = 0;
     apr_int64_t expires = 0;
+    apr_uint64_t gen = 0;
     apr_time_t fetched;
     mto_store_rc rc;
+    int cached = mto_ttl(r) > 0 && mto_cache_on(r) && mto_store_generation(r, &gen);
 
-    if (mto_cache_answers(r, kind, key, row, &rc, 0)) {
+    if (cached && mto_cache_answers(r, kind, key, gen, row, &rc, 0)) {
         return rc;
     }
     fetched = apr_time_now();
     rc = kind->fetch(r, id, row);
-    if (rc == MTO_STORE_ERROR && mto_cache_answers(r, kind, key, row, &rc, 1)) {
+    if (rc == MTO_STORE_ERROR && cached && mto_cache_answers(r, kind, key, gen, row, &rc, 1)) {
         return rc;
     }
-    if (rc == MTO_STORE_OK) {
+    if (rc == MTO_STORE_OK && cached) {
         entry = kind->encode(r, *row, &len, &expires);
     }
-    mto_remember(r, key, rc, entry, len, expires, fetched);
+    if (cached) {
+        mto_remember(r, key, rc, entry, len, expires, fetched, gen);
+    }
     return rc;
 }
 

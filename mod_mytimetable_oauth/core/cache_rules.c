@@ -87,3 +87,59 @@ apr_status_t mto_kv_revoke(apr_pool_t *p, const mto_kv_t *kv, const char *key, a
     }
     return kv->store(kv->ctx, key, MTO_KV_NEGATIVE, neg, expiry);
 }
+
+/* ------------------------------------------------------------ generations */
+
+static void mto_gen_format(char buf[MTO_GEN_TAG_LEN + 1], apr_uint64_t gen)
+{
+    apr_snprintf(buf, MTO_GEN_TAG_LEN + 1, "%016" APR_UINT64_T_HEX_FMT ":", gen);
+}
+
+const char *mto_gen_tag(apr_pool_t *p, apr_uint64_t gen, const char *entry, apr_size_t *len)
+{
+    char *out = apr_palloc(p, MTO_GEN_TAG_LEN + *len + 1);
+
+    mto_gen_format(out, gen);
+    memcpy(out + MTO_GEN_TAG_LEN, entry, *len);
+    out[MTO_GEN_TAG_LEN + *len] = '\0';
+    *len += MTO_GEN_TAG_LEN;
+    return out;
+}
+
+/* The value of a lowercase hex digit, or 16 (the gate reads a tag on every
+ * cached look-up: no strchr, no strtoull). */
+static unsigned mto_hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+           : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                                  : 16;
+}
+
+const char *mto_gen_untag(apr_uint64_t at_least, const char *tagged, apr_size_t *len)
+{
+    apr_uint64_t gen = 0;
+    unsigned digit;
+    int i;
+
+    if (*len < MTO_GEN_TAG_LEN || tagged[MTO_GEN_TAG_LEN - 1] != ':') {
+        return NULL;
+    }
+    for (i = 0; i < MTO_GEN_TAG_LEN - 1; i++) {
+        if ((digit = mto_hex_digit(tagged[i])) > 15) {
+            return NULL;
+        }
+        gen = gen << 4 | digit;
+    }
+    if (gen < at_least) {
+        return NULL;
+    }
+    *len -= MTO_GEN_TAG_LEN;
+    return tagged + MTO_GEN_TAG_LEN;
+}
+
+int mto_db_error_no_table(const char *msg)
+{
+    const char *rel = msg ? strstr(msg, "relation") : NULL;
+
+    return msg && (strstr(msg, "no such table") || (rel && strstr(rel, "does not exist")));
+}

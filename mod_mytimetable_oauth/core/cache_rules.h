@@ -43,4 +43,25 @@ apr_status_t mto_kv_put_row(apr_pool_t *p, const mto_kv_t *kv, const char *key, 
  * one, both until expiry.  APR_SUCCESS, or the first failure. */
 apr_status_t mto_kv_revoke(apr_pool_t *p, const mto_kv_t *kv, const char *key, apr_time_t expiry);
 
+/* The cache generation (README "Caching", "Changes made with the admin
+ * tool"): a counter in the database that every change by the admin tool
+ * bumps.  A row's entry carries the generation it was read under, as
+ * MTO_GEN_TAG_LEN characters (16 hex digits and ':') before the entry;
+ * negative entries ("-") carry none, since a revocation's must hold under
+ * any generation. */
+#define MTO_GEN_TAG_LEN 17
+
+/* entry (len bytes) tagged with gen; *len becomes the tagged length. */
+const char *mto_gen_tag(apr_pool_t *p, apr_uint64_t gen, const char *entry, apr_size_t *len);
+
+/* The entry inside tagged (*len bytes, updated) when it was read under
+ * generation at_least or a later one (read after a change this process has
+ * not seen yet: newer, so as good); NULL for an earlier generation or no
+ * tag: a miss. */
+const char *mto_gen_untag(apr_uint64_t at_least, const char *tagged, apr_size_t *len);
+
+/* 1 when a database error message says a table is missing (SQLite's "no
+ * such table", PostgreSQL's "relation … does not exist"): an old schema. */
+int mto_db_error_no_table(const char *msg);
+
 #endif /* MTO_CORE_CACHE_RULES_H */

@@ -49,6 +49,7 @@ typedef struct {
 typedef struct {
     const char *id;          /* mto_db_fingerprint */
     apr_uint64_t down_until; /* apr_time_t; 0: up */
+    mto_generation_t generation;
 } mto_database_t;
 
 /* server_rec * to mto_dbd_seen_t *, while the configuration is read. */
@@ -129,6 +130,13 @@ const char *mto_store_database_id(server_rec *s)
     mto_database_t *db = mto_database_of(s);
 
     return db ? db->id : "none";
+}
+
+mto_generation_t *mto_db_generation(server_rec *s)
+{
+    mto_database_t *db = mto_database_of(s);
+
+    return db ? &db->generation : NULL;
 }
 
 /* ------------------------------------------------------------ down */

@@ -37,6 +37,17 @@ typedef enum { MTO_DB_UP, MTO_DB_PROBE, MTO_DB_DOWN } mto_db_turn_t;
 mto_db_turn_t mto_db_turn(request_rec *r);
 void mto_db_outcome(request_rec *r, mto_db_turn_t turn, int connected);
 
+/* database.c: this process's copy of a database's cache generation, read
+ * by generation.c.  Atomics: one thread at a time reads the database
+ * (busy); the others take value while read_at is recent enough. */
+typedef struct {
+    apr_uint64_t value;   /* the generation last read (0: none yet, or no table) */
+    apr_uint64_t read_at; /* apr_time_t when that read began; 0: never */
+    apr_uint32_t busy;    /* 1 while a thread reads it */
+    apr_uint32_t missing; /* the table is missing (logged once) */
+} mto_generation_t;
+mto_generation_t *mto_db_generation(server_rec *s);
+
 /* Runs a SELECT; *res is ready for mto_next_row.  Returns 0, or non-zero.
  * args are the statement's parameters, as strings. */
 int mto_select(request_rec *r, ap_dbd_t *dbd, const char *label, apr_dbd_results_t **res, int nargs,

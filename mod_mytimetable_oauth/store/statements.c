@@ -24,6 +24,7 @@ typedef struct {
 #define M  MTO_SQL_BY_MODULE
 #define T  MTO_SQL_BY_TOOL
 #define MT (MTO_SQL_BY_MODULE | MTO_SQL_BY_TOOL)
+#define PT (MTO_SQL_PLAIN | MTO_SQL_BY_TOOL)
 
 /* What has expired and may be deleted (README "Admin tool reference"
  * purge), as conditions whose one parameter is the current time.  The
@@ -164,6 +165,8 @@ static const mto_statement_t mto_statements[] = {
       MTO_PURGE_SQL("mto_refresh_token", "token_hash", MTO_PURGE_REFRESH_EXPIRED) },
     { MTO_SQL_PURGE_APPROVALS, MT, NULL,
       MTO_PURGE_SQL("mto_approval", "user_name, client_id, scope", MTO_PURGE_APPROVAL_EXPIRED) },
+    /* No parameter: run as it is (apr_dbd_select), once a second at most. */
+    { MTO_SQL_GENERATION_GET, PT, NULL, "SELECT generation FROM mto_generation WHERE id = 1" },
 
     /* --------------------------------------------------- the admin tool */
     /* httpd's children may be writing: wait for them, not fail. */
@@ -213,6 +216,10 @@ static const mto_statement_t mto_statements[] = {
       "DELETE FROM mto_refresh_token WHERE " MTO_TOOL_TOKEN_FILTER },
     { MTO_SQL_TOOL_CODES_REVOKE, T, NULL,
       "DELETE FROM mto_code WHERE used_at = 0 AND " MTO_TOOL_TOKEN_FILTER },
+    /* One row, made by the first bump if init's is gone. */
+    { MTO_SQL_TOOL_GENERATION_BUMP, T, NULL,
+      "INSERT INTO mto_generation (id, generation) VALUES (1, 1) "
+      "ON CONFLICT (id) DO UPDATE SET generation = mto_generation.generation + 1" },
 };
 #define MTO_NSTATEMENTS (sizeof(mto_statements) / sizeof(mto_statements[0]))
 

@@ -56,6 +56,11 @@
 #define MTO_SQL_PURGE_ACCESS            "mto_purge_access"
 #define MTO_SQL_PURGE_REFRESH           "mto_purge_refresh"
 #define MTO_SQL_PURGE_APPROVALS         "mto_purge_approvals"
+/* The cache generation (store/generation.c): run by the module without
+ * preparing it with mod_dbd (MTO_SQL_PLAIN), since a table missing there
+ * would fail every connection and an old schema has none; the tool reads it
+ * to tell whether the table exists. */
+#define MTO_SQL_GENERATION_GET          "mto_generation_get"
 
 /* The admin tool's own (store/tool_rows.c, store/tool_db.c). */
 #define MTO_SQL_TOOL_BUSY_TIMEOUT     "mto_tool_busy_timeout"  /* sqlite3 only */
@@ -81,6 +86,8 @@
 #define MTO_SQL_TOOL_ACCESS_REVOKE    "mto_tool_access_revoke"
 #define MTO_SQL_TOOL_REFRESH_REVOKE   "mto_tool_refresh_revoke"
 #define MTO_SQL_TOOL_CODES_REVOKE     "mto_tool_codes_revoke"
+/* In the transaction of every change the tool makes (README "Caching"). */
+#define MTO_SQL_TOOL_GENERATION_BUMP  "mto_tool_generation_bump"
 
 /* Rows one purge statement removes at most: a module run stays short
  * whatever has piled up (endpoints/purge.c runs again soon when a table hit
@@ -90,6 +97,7 @@
 /* Who runs a statement. */
 #define MTO_SQL_BY_MODULE 1u /* registered with mod_dbd */
 #define MTO_SQL_BY_TOOL   2u
+#define MTO_SQL_PLAIN     4u /* the module's, but never registered with mod_dbd */
 
 /* The SQL of label for an apr_dbd driver ("sqlite3", "pgsql", …; NULL:
  * the text common to every driver): the driver's own variant if it has

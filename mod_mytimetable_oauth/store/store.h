@@ -41,6 +41,14 @@ const char *mto_store_note_dbd(cmd_parms *cmd, void *dc, const char *arg);
  * merges them): the cache keys carry it.  From post_config on. */
 const char *mto_store_database_id(server_rec *s);
 
+/* generation.c: the cache generation of r's database, which every change by
+ * the admin tool bumps, as this process knows it: read at most a second ago
+ * (0 without the table, an old schema, or while the database has never
+ * been read).  Cached rows read under an earlier one are misses.  1 and
+ * *gen; 0 when another thread is reading it just now: the look-up then
+ * goes without the cache. */
+int mto_store_generation(request_rec *r, apr_uint64_t *gen);
+
 /* ------------------------------------------------- read.c, write.c */
 
 mto_store_rc mto_store_client_get(request_rec *r, const char *client_id, mto_client_t **out);

@@ -21,6 +21,7 @@
 #include <apr_strings.h>
 
 #include "store/tool_db.h"
+#include "core/cache_rules.h" /* mto_db_error_no_table */
 #include "mod_mytimetable_oauth/tool/schema_sql.h" /* generated from schema/ */
 
 /* ----------------------------------------------------------------- errors */
@@ -50,8 +51,7 @@ int tool_sql_fail(tool_db_t *db, const char *what, int rv)
     const char *msg = db_message(db, rv);
     const char *hint = "";
 
-    if (strstr(msg, "no such table")
-        || (strstr(msg, "relation") && strstr(msg, "does not exist"))) {
+    if (mto_db_error_no_table(msg)) {
         hint = " (has `" TOOL_NAME " init` been run on this database?)";
     }
     return tool_fail("%s database error while %s: %s%s", db->name, what, msg, hint);
@@ -280,6 +280,7 @@ int tool_db_open(tool_ctx_t *ctx, int create)
     db->pool = ctx->pool;
     db->name = ctx->driver;
     db->stmts = apr_hash_make(ctx->pool);
+    db->generation = -1;
 
     if ((rv = apr_dbd_init(ctx->pool)) != APR_SUCCESS) {
         char buf[256];

@@ -21,6 +21,7 @@ struct tool_db_t {
     apr_dbd_t *handle;
     const char *name;  /* the driver's name */
     apr_hash_t *stmts; /* label -> apr_dbd_prepared_t * */
+    int generation;    /* mto_generation: -1 not looked for yet, 0 missing, 1 there */
 };
 
 /* "… database error while WHAT: message" for the driver's error rv. */
@@ -50,5 +51,15 @@ int tool_sql_count(tool_db_t *db, const char *what, const char *label, int nargs
  * back, and returns the outcome. */
 int tool_sql_begin(tool_db_t *db, apr_dbd_transaction_t **tx);
 int tool_sql_end(tool_db_t *db, apr_dbd_transaction_t *tx, int status);
+
+/* A transaction for a change httpd's caches must learn of (README
+ * "Caching"): it begins by bumping the cache generation, which commits with
+ * the change.  On a schema without mto_generation it warns once and goes on
+ * without (the change then reaches the caches after their TTL). */
+int tool_sql_change_begin(tool_db_t *db, apr_dbd_transaction_t **tx);
+
+/* One statement as such a change: tool_sql_query in its own transaction. */
+int tool_sql_change(tool_db_t *db, const char *what, int *nrows, const char *label, int nargs,
+                    const char *const *args);
 
 #endif /* MTO_TOOL_DB_H */

@@ -87,7 +87,7 @@ int tool_db_client_insert(tool_db_t *db, const tool_client_row_t *c)
                            c->additional_information,
                            c->autoapprove };
 
-    return tool_sql_query(db, "adding the client", NULL, MTO_SQL_TOOL_CLIENT_INSERT, 11, args);
+    return tool_sql_change(db, "adding the client", NULL, MTO_SQL_TOOL_CLIENT_INSERT, 11, args);
 }
 
 int tool_db_client_list(tool_db_t *db, apr_array_header_t **rows)
@@ -102,7 +102,7 @@ int tool_db_client_set_secret(tool_db_t *db, const char *client_id, const char *
     const char *args[] = { hash, client_id };
     int rc, n = 0;
 
-    rc = tool_sql_query(db, "setting the client's secret", &n, MTO_SQL_TOOL_CLIENT_SECRET, 2, args);
+    rc = tool_sql_change(db, "setting the client's secret", &n, MTO_SQL_TOOL_CLIENT_SECRET, 2, args);
     *found = n > 0;
     return rc;
 }
@@ -112,7 +112,7 @@ int tool_db_client_set_info(tool_db_t *db, const char *client_id, const char *in
     const char *args[] = { info, client_id };
     int rc, n = 0;
 
-    rc = tool_sql_query(db, "setting the client's additional_information", &n,
+    rc = tool_sql_change(db, "setting the client's additional_information", &n,
                         MTO_SQL_TOOL_CLIENT_INFO, 2, args);
     *found = n > 0;
     return rc;
@@ -139,7 +139,7 @@ int tool_db_client_remove(tool_db_t *db, const char *client_id, int *found, tool
 
     memset(removed, 0, sizeof(*removed));
     *found = 0;
-    if ((rc = tool_sql_begin(db, &tx)) != TOOL_OK) {
+    if ((rc = tool_sql_change_begin(db, &tx)) != TOOL_OK) {
         return rc;
     }
     for (i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == TOOL_OK; i++) {
@@ -185,7 +185,7 @@ int tool_db_api_token_insert(tool_db_t *db, const tool_api_token_row_t *t)
     const char *args[] = { t->name, t->token, t->is_elevated ? "1" : "0",
                            t->authentication_required ? "1" : "0" };
 
-    return tool_sql_query(db, "adding the API token", NULL, MTO_SQL_TOOL_API_INSERT, 4, args);
+    return tool_sql_change(db, "adding the API token", NULL, MTO_SQL_TOOL_API_INSERT, 4, args);
 }
 
 static void *db_api_token_row(tool_db_t *db, apr_dbd_row_t *row)
@@ -213,7 +213,8 @@ int tool_db_api_token_remove(tool_db_t *db, const char *name, int *removed)
     const char *args[] = { name };
 
     *removed = 0;
-    return tool_sql_query(db, "removing the API token", removed, MTO_SQL_TOOL_API_DELETE, 1, args);
+    return tool_sql_change(db, "removing the API token", removed, MTO_SQL_TOOL_API_DELETE, 1,
+                           args);
 }
 
 /* ---------------------------------------------------------------- tokens */
@@ -274,7 +275,7 @@ int tool_db_token_revoke(tool_db_t *db, const char *client_id, const char *user,
     if (!client_id && !user) { /* never "revoke everything" by accident */
         return tool_fail("revoke: neither a client nor a user given");
     }
-    if ((rc = tool_sql_begin(db, &tx)) != TOOL_OK) {
+    if ((rc = tool_sql_change_begin(db, &tx)) != TOOL_OK) {
         return rc;
     }
     if ((rc = tool_sql_query(db, "revoking access tokens", &revoked->access,
@@ -302,7 +303,7 @@ int tool_db_token_revoke_hash(tool_db_t *db, const char *hash, tool_counts_t *re
     int rc, n = 0;
 
     memset(revoked, 0, sizeof(*revoked));
-    if ((rc = tool_sql_begin(db, &tx)) != TOOL_OK) {
+    if ((rc = tool_sql_change_begin(db, &tx)) != TOOL_OK) {
         return rc;
     }
     /* mto_refresh_get's first column is the grant. */

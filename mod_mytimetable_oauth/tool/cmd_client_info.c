@@ -197,6 +197,6 @@ int tool_client_update(tool_ctx_t *ctx, int argc, const char *const *argv)
         || (info.public && (rc = tool_client_make_public(ctx, id)) != TOOL_OK)) {
         return rc;
     }
-    tool_note("client '%s' updated; httpd sees it within MyTimetableOAuthCacheTTL", id);
+    tool_note("client '%s' updated; httpd sees it within about a second", id);
     return TOOL_OK;
 }

@@ -225,6 +225,55 @@ static void test_put_during_revocation(void)
     }
 }
 
+/* ------------------------------------------------------------ generations */
+
+static void test_generation_tag(void)
+{
+    /* An entry holds NULs: the tag must keep every byte. */
+    static const char entry[] = { 'T', '1', '\0', 'x', '\0' };
+    apr_size_t len = sizeof(entry), got_len;
+    const char *tagged = mto_gen_tag(pool, 42, entry, &len), *inner;
+
+    ok(len == sizeof(entry) + MTO_GEN_TAG_LEN && !memcmp(tagged, "000000000000002a:", 17),
+       "a tagged entry begins with its generation in 16 hex digits and a colon");
+    got_len = len;
+    inner = mto_gen_untag(42, tagged, &got_len);
+    ok(inner && got_len == sizeof(entry) && !memcmp(inner, entry, sizeof(entry)),
+       "the same generation gets the entry back, byte for byte");
+    got_len = len;
+    ok(!mto_gen_untag(43, tagged, &got_len) && got_len == len,
+       "a later generation (the admin tool changed something) finds no entry");
+    got_len = len;
+    ok(mto_gen_untag(41, tagged, &got_len) == tagged + MTO_GEN_TAG_LEN && got_len == sizeof(entry),
+       "a process that has not read the new generation yet takes an entry read under it");
+    got_len = len;
+    ok(mto_gen_untag(0, tagged, &got_len) != NULL, "generation 0 (no table) takes any entry");
+    got_len = 7;
+    ok(!mto_gen_untag(0, "0000000000000000", &got_len), "a short entry is no tagged one");
+    got_len = MTO_GEN_TAG_LEN + 1;
+    ok(!mto_gen_untag(0, "00000000000000zz:x", &got_len), "nor one with a tag that is not hex");
+    got_len = 1;
+    ok(!mto_gen_untag(0, "-", &got_len), "a negative entry carries no tag");
+    got_len = 5;
+    ok(!mto_gen_untag(0, "T1\0x", &got_len), "an untagged entry (an older version's) is a miss");
+    len = 3;
+    tagged = mto_gen_tag(pool, APR_UINT64_MAX, "abc", &len);
+    got_len = len;
+    ok(mto_gen_untag(APR_UINT64_MAX, tagged, &got_len) && got_len == 3,
+       "the largest generation round-trips");
+}
+
+static void test_no_table(void)
+{
+    ok(mto_db_error_no_table("no such table: mto_generation"), "SQLite's missing table");
+    ok(mto_db_error_no_table("ERROR:  relation \"mto_generation\" does not exist"),
+       "PostgreSQL's missing table");
+    ok(!mto_db_error_no_table("database is locked"), "a busy database is no missing table");
+    ok(!mto_db_error_no_table("FATAL: database \"x\" does not exist"),
+       "a missing database is no missing table");
+    ok(!mto_db_error_no_table(NULL), "no message, no missing table");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -233,6 +282,8 @@ int main(void)
     test_put_row();
     test_revocation_during_put();
     test_put_during_revocation();
+    test_generation_tag();
+    test_no_table();
     apr_pool_destroy(pool);
     apr_terminate();
     return done_testing();

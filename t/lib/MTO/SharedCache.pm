@@ -122,6 +122,9 @@ sub shared_cache_tests {
     $on->($vhost_a);
     my $client = add_client(autoapprove => 'true');
     $keep->($client->{secret});
+    # Adding it bumped the cache generation; within a second every process
+    # has read it (README "Caching"), and until then one may miss an entry.
+    Time::HiRes::sleep(1.2);
     my $code = $keep->(obtain_code(client => $client)->{code});
     my $res = redeem($client, $code);
     my $token = $keep->(eval { json_body($res)->{access_token} }) // '';
