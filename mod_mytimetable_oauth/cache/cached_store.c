@@ -131,14 +131,17 @@ static mto_store_rc mto_cached_get(request_rec *r, const mto_kind_t *kind, const
     apr_uint64_t gen = 0;
     apr_time_t fetched;
     mto_store_rc rc;
-    int cached = mto_ttl(r) > 0 && mto_cache_on(r) && mto_store_generation(r, &gen);
+    int cache_on = mto_ttl(r) > 0 && mto_cache_on(r);
+    int cached = cache_on && mto_store_generation(r, &gen);
 
     if (cached && mto_cache_answers(r, kind, key, gen, row, &rc, 0)) {
         return rc;
     }
     fetched = apr_time_now();
     rc = kind->fetch(r, id, row);
-    if (rc == MTO_STORE_ERROR && cached && mto_cache_answers(r, kind, key, gen, row, &rc, 1)) {
+    /* Without a generation (this process has not read one yet), gen is 0:
+     * any entry, as for every process while the database is down. */
+    if (rc == MTO_STORE_ERROR && cache_on && mto_cache_answers(r, kind, key, gen, row, &rc, 1)) {
         return rc;
     }
     if (rc == MTO_STORE_OK && cached) {

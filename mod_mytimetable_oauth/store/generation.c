@@ -59,6 +59,14 @@ static mto_store_rc mto_generation_read(request_rec *r, apr_uint64_t *gen)
         if (mto_db_error_no_table(msg)) {
             return MTO_STORE_NOTFOUND;
         }
+        /* A lost connection is the outage MTO0040 reports once a second;
+         * this line is for a statement that fails on a live one. */
+        if (apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle) != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "cache generation not read: the connection is lost (%s)",
+                          msg ? msg : "no message");
+            return MTO_STORE_ERROR;
+        }
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "MTO0131: reading the cache generation (mto_generation) failed: %s; "
                       "this process keeps the one it read last, for another %d ms",
@@ -128,10 +136,13 @@ int mto_store_generation(request_rec *r, apr_uint64_t *gen)
         *gen = apr_atomic_read64(&g->value);
         return 1;
     }
-    /* Another thread of this process is reading it: this look-up goes
-     * without the cache rather than wait or trust an old copy. */
+    /* Another thread of this process is reading it: this look-up uses the
+     * copy being refreshed (older by that read's time, not more) rather
+     * than wait; during a database outage that read is the slow connect,
+     * and the cache is all that answers.  Never read yet: no cache. */
     if (apr_atomic_cas32(&g->busy, 1, 0) != 0) {
-        return 0;
+        *gen = apr_atomic_read64(&g->value);
+        return read_at != 0;
     }
     mto_generation_refresh(r, g, now);
     *gen = apr_atomic_read64(&g->value);
