@@ -53,13 +53,32 @@ static int mto_sync_set(request_rec *r, ap_dbd_t *dbd, const char *label)
     return mto_run_unprepared(r, dbd, label);
 }
 
-/* An authorization code lives a minute and is worth nothing once lost, so
- * on SQLite at synchronous=FULL (the default) its INSERT does not wait for
- * the disk: NORMAL for that one statement.  In WAL mode the next durable
- * commit, or a checkpoint, writes it with everything before it.  A power cut
- * in between may lose a code just issued: its exchange gets invalid_grant
- * and the user signs in again.  Redeeming it, which makes it single-use,
- * stays durable.  This saves one of a flow's two fsyncs (docs/benchmarks.md). */
+/* Issuing on SQLite at synchronous=FULL (the default) does not wait for the
+ * disk: the connection is at NORMAL for the INSERT of a code and for a
+ * code's exchange, and FULL again right after.  In WAL mode the next durable
+ * commit (a revocation, a refresh rotation) or a checkpoint writes them with
+ * everything before it.  What a power cut in between can lose is only what
+ * was issued: a code (its exchange gets invalid_grant), or a code's
+ * exchange together with the token it issued (the token gets 401, the code
+ * is expired or redeems once more into a new token, the lost one never
+ * having been stored).  Every revocation, the rotation of a refresh token and
+ * the replay detection stay durable.  This saves a flow's two fsyncs
+ * (docs/benchmarks.md, "Durability").  Returns 1 when relaxed. */
+static int mto_relax(request_rec *r, ap_dbd_t *dbd)
+{
+    return mto_sync_level(r, dbd) == 2 && mto_sync_set(r, dbd, MTO_SQL_SYNC_NORMAL) == 0;
+}
+
+static void mto_unrelax(request_rec *r, ap_dbd_t *dbd, int relaxed)
+{
+    if (relaxed && mto_sync_set(r, dbd, MTO_SQL_SYNC_FULL) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "MTO0144: a SQLite connection could not be set back to "
+                      "synchronous=FULL after a code was stored or exchanged; its later commits "
+                      "may not wait for the disk");
+    }
+}
+
 mto_store_rc mto_store_code_insert(request_rec *r, const char *code_hash, const mto_code_t *code)
 {
     ap_dbd_t *dbd = mto_conn(r);
@@ -77,14 +96,9 @@ mto_store_rc mto_store_code_insert(request_rec *r, const char *code_hash, const 
     args[5] = code->challenge;
     args[6] = code->challenge_method;
     args[7] = mto_i64(r->pool, code->expires);
-    relaxed = mto_sync_level(r, dbd) == 2 && mto_sync_set(r, dbd, MTO_SQL_SYNC_NORMAL) == 0;
+    relaxed = mto_relax(r, dbd);
     rv = mto_query(r, dbd, MTO_SQL_CODE_INSERT, &nrows, 8, args, 0);
-    if (relaxed && mto_sync_set(r, dbd, MTO_SQL_SYNC_FULL) != 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      "MTO0144: a SQLite connection could not be set back to "
-                      "synchronous=FULL after a code was stored; its later commits may not wait "
-                      "for the disk");
-    }
+    mto_unrelax(r, dbd, relaxed);
     return rv ? MTO_STORE_ERROR : MTO_STORE_OK;
 }
 
@@ -231,6 +245,7 @@ mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash, cons
 {
     ap_dbd_t *dbd = mto_conn(r);
     mto_store_rc rc;
+    int relaxed;
 
     if (!dbd) {
         return MTO_STORE_ERROR;
@@ -238,8 +253,11 @@ mto_store_rc mto_store_code_exchange(request_rec *r, const char *code_hash, cons
     if (mto_exchange_at_once(r, dbd, code_hash, token_hash, token, refresh_hash, refresh, &rc) == 0) {
         return rc;
     }
-    return mto_claim_and_issue(r, MTO_SQL_CODE_USE, code_hash, code_hash, refresh_hash, refresh,
-                               token_hash, token);
+    relaxed = mto_relax(r, dbd); /* SQLite: see mto_relax */
+    rc = mto_claim_and_issue(r, MTO_SQL_CODE_USE, code_hash, code_hash, refresh_hash, refresh,
+                             token_hash, token);
+    mto_unrelax(r, dbd, relaxed);
+    return rc;
 }
 
 /* Like a code redemption: marking the used token rotated decides, and only
