@@ -232,7 +232,10 @@ static int mto_exec(request_rec *r, ap_dbd_t *dbd, apr_dbd_prepared_t *st, int n
                                mto_dbd_random(dbd->driver), nargs, args);
     }
     *nrows = 0;
-    return apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, nrows, st, nargs, args);
+    return mto_dbd_query_rv(dbd->driver, dbd->handle,
+                            apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, nrows, st, nargs,
+                                           args),
+                            nrows);
 }
 
 /* Runs label; when it fails and may_retry, prepares the statements again

@@ -26,4 +26,9 @@ const char *mto_odbc_dbms_name(const apr_dbd_driver_t *driver, apr_dbd_t *handle
  * scrollable cursor that some ODBC drivers do not have.  sqlite3: either. */
 int mto_dbd_random(const apr_dbd_driver_t *driver);
 
+/* A query's rv, except that apr_dbd_odbc's failure for a statement that
+ * changed no row (ODBC answers SQL_NO_DATA, which it counts as an error)
+ * is success with *nrows 0. */
+int mto_dbd_query_rv(const apr_dbd_driver_t *driver, apr_dbd_t *handle, int rv, int *nrows);
+
 #endif /* MTO_STORE_DIALECT_H */

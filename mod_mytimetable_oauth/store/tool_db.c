@@ -91,6 +91,7 @@ int tool_sql_query(tool_db_t *db, const char *what, int *nrows, const char *labe
         return rc;
     }
     rv = apr_dbd_pquery(db->driver, db->pool, db->handle, &n, st, nargs, (const char **)args);
+    rv = mto_dbd_query_rv(db->driver, db->handle, rv, &n);
     if (rv != 0) {
         return tool_sql_fail(db, what, rv);
     }
