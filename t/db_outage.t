@@ -6,9 +6,11 @@
 # code or secret; and service comes back without restarting httpd.
 #  a) SQLite, always: the db_outage virtual host (t/conf/db_outage.conf.in)
 #     has a database file of its own, made unreadable and then restored.
-#  b) PostgreSQL, when MTO_DBD_DRIVER=pgsql: build/test's private server is
-#     stopped and started again under the main server.  Pooled connections
-#     lose their prepared statements; store/dbd.c must prepare them again.
+#  b) PostgreSQL, when MTO_DBD_DRIVER=pgsql, or MariaDB, when it is mysql:
+#     build/test's private server is stopped and started again under the main
+#     server.  Pooled connections lose their prepared statements (apr_dbd_pgsql
+#     and apr_dbd_mysql reconnect without them); store/dbd.c must prepare
+#     them again.
 # Whatever fails, the END block gives the database back to the other tests.
 use strict;
 use warnings FATAL => 'all';
@@ -107,6 +109,9 @@ sub sqlite_outage {
 # --- b) PostgreSQL: the server stopped and started again -------------------------
 
 my $pg_down = 0;
+# The server that b) stops and starts: PostgreSQL (pg_ctl), or with
+# MTO_DBD_DRIVER=mysql build/test's MariaDB (MTO_MY_CTL start|stop).
+my $DB = ($ENV{MTO_DBD_DRIVER} // '') eq 'mysql' ? 'MariaDB' : 'PostgreSQL';
 
 # pg_ctl stop|start as the data directory's owner, bounded; while it runs,
 # $tick (if any) is called every 0.2 s.  True when pg_ctl succeeded.
@@ -115,6 +120,7 @@ sub pg_ctl {
     my @cmd = ($ENV{MTO_PG_CTL}, $action, '-D', $ENV{MTO_PG_DATA}, '-w', '-t', 30,
                $action eq 'start' ? ('-l', $ENV{MTO_PG_LOG}) : ('-m', 'fast'));
     unshift @cmd, 'runuser', '-u', $ENV{MTO_PG_USER}, '--' if $ENV{MTO_PG_USER};
+    @cmd = ($ENV{MTO_MY_CTL}, $action) if $DB eq 'MariaDB';
     local $?;
     $pg_down = 1 if $action eq 'stop';          # from here on, END starts it again
     my $pid = fork // die "fork: $!\n";
@@ -142,8 +148,8 @@ sub pg_ctl {
 }
 
 sub pg_outage {
-    my @env = grep { !$ENV{$_} } qw(MTO_PG_CTL MTO_PG_DATA MTO_PG_LOG);
-    plan skip_all => "@env not set: build/test sets them for its private PostgreSQL" if @env;
+    my @env = grep { !$ENV{$_} } $DB eq 'MariaDB' ? 'MTO_MY_CTL' : qw(MTO_PG_CTL MTO_PG_DATA MTO_PG_LOG);
+    plan skip_all => "@env not set: build/test sets them for its private $DB" if @env;
     Apache::TestRequest::module('default');
     my $client = add_client(autoapprove => 'true');
     push @SECRETS, $client->{secret};
@@ -156,21 +162,21 @@ sub pg_outage {
     #    server is down.)
     Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
     my $keepalive = sub { GET '/db-outage-keepalive' };
-    ok eval { obtain_token(client => $client)->{access_token} }, 'PostgreSQL: a flow works before'
+    ok eval { obtain_token(client => $client)->{access_token} }, "$DB: a flow works before"
         or diag $@;
     my $code = eval { obtain_code(client => $client)->{code} } // die "no code: $@";
     push @SECRETS, $code;
     my $before = Apache::TestRequest::user_agent_request_num(GET '/db-outage-keepalive');
 
     my $mark = error_log_mark();
-    ok pg_ctl('stop', $keepalive), 'PostgreSQL stopped';
-    ok pg_ctl('start', $keepalive), 'PostgreSQL started again';
+    ok pg_ctl('stop', $keepalive), "$DB stopped";
+    ok pg_ctl('start', $keepalive), "$DB started again";
     my $res = token_post($client, $code);
     cmp_ok Apache::TestRequest::user_agent_request_num($res), '>', $before,
-        'PostgreSQL back: the next request comes over the same connection, to the same child';
-    redeems($res, 'PostgreSQL back: the first request on the stale pooled connection succeeds');
+        "$DB back: the next request comes over the same connection, to the same child";
+    redeems($res, "$DB back: the first request on the stale pooled connection succeeds");
     ok scalar(grep { /prepared statements were lost .*prepared them again/ } error_log_since($mark)),
-        'PostgreSQL back: the module prepared its statements again on that connection';
+        "$DB back: the module prepared its statements again on that connection";
 
     # 2. Requests while the server is down, on new connections spread over
     #    httpd's children: 503s from both endpoints.  A pooled connection such
@@ -179,27 +185,27 @@ sub pg_outage {
     Apache::TestRequest::user_agent(reset => 1, keep_alive => 0);
     $code = eval { obtain_code(client => $client)->{code} } // die "no code: $@";
     push @SECRETS, $code;
-    ok pg_ctl('stop'), 'PostgreSQL stopped a second time';
+    ok pg_ctl('stop'), "$DB stopped a second time";
     $mark = error_log_mark();
-    authorize_unavailable(authorize_get($client), 'PostgreSQL down');
-    token_unavailable(token_post($client, $code), 'PostgreSQL down');
+    authorize_unavailable(authorize_get($client), "$DB down");
+    token_unavailable(token_post($client, $code), "$DB down");
     my @codes = map { token_post($client, $code)->code } 1 .. 6;
-    is "@codes", join(' ', (503) x 6), 'PostgreSQL down: every further token request is a 503';
-    outage_logged($mark, 'PostgreSQL down');
-    ok pg_ctl('start'), 'PostgreSQL started a second time';
+    is "@codes", join(' ', (503) x 6), "$DB down: every further token request is a 503";
+    outage_logged($mark, "$DB down");
+    ok pg_ctl('start'), "$DB started a second time";
 
     my $tries = 1;
     while (($res = token_post($client, $code))->code == 503 && $tries++ < 10) {
         Time::HiRes::sleep(0.2);
     }
-    redeems($res, 'PostgreSQL back: the code kept during the outage redeems within 10 tries');
+    redeems($res, "$DB back: the code kept during the outage redeems within 10 tries");
     # The other children marked the database down for a second at their last
     # failure (README "Database down"): past it, each tries again.
     Time::HiRes::sleep(1.1);
     my @tokens = map { eval { obtain_token(client => $client)->{access_token} } } 1 .. 20;
     push @SECRETS, grep { defined } @tokens;
     is scalar(grep { defined } @tokens), 20,
-        'PostgreSQL back: 20 consecutive flows all succeed (no stale statements)';
+        "$DB back: 20 consecutive flows all succeed (no stale statements)";
 }
 
 # Signals end the test through exit, so that END runs.
@@ -211,8 +217,9 @@ END {
 }
 
 sqlite_outage();
-subtest 'PostgreSQL stopped and started again' => sub {
-    plan skip_all => 'MTO_DBD_DRIVER is not pgsql' unless ($ENV{MTO_DBD_DRIVER} // '') eq 'pgsql';
+subtest "$DB stopped and started again" => sub {
+    plan skip_all => 'MTO_DBD_DRIVER is neither pgsql nor mysql'
+        unless ($ENV{MTO_DBD_DRIVER} // '') =~ /^(pgsql|mysql)$/;
     pg_outage();
 };
 is_deeply [map { log_grep($_) } @SECRETS], [], 'no code, token or client secret of this test in any log';
