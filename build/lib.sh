@@ -60,6 +60,78 @@ mto_pg_stop() {
     return 0
 }
 
+# A private MariaDB: mariadb-install-db in DIR/data (DIR created; its parent
+# must be traversable by user mysql when run as root), mariadbd listening on
+# a free port on 127.0.0.1 only and on DIR/sock, with an empty database
+# "mto" and a user "mto" (password "mto-test") that owns it.  Sets
+# MTO_MY_PORT, MTO_MY_DATA, MTO_MY_SOCK, MTO_MY_LOG, MTO_MY_PIDFILE, MTO_MY_CTL
+# and MTO_MY_PARAMS (apr_dbd_mysql parameters).  WHO prefixes messages.  Exits
+# on failure; mto_mysql_stop stops it (also half-started).
+MTO_MY_PIDFILE=
+mto_mysql_start() {
+    local dir=$1 who=$2 as=() i
+    command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] \
+        || { echo "$who: mariadbd not found (package mariadb-server)" >&2; exit 1; }
+    MTO_MY_DATA=$dir/data
+    MTO_MY_SOCK=$dir/sock
+    MTO_MY_LOG=$dir/mariadb.log
+    mkdir -p "$MTO_MY_DATA"
+    if [ "$(id -u)" -eq 0 ]; then
+        as=(--user=mysql)
+        chown mysql: "$dir" "$MTO_MY_DATA"
+    fi
+    # root@localhost without a password (unix_socket would need root's uid).
+    mariadb-install-db --no-defaults --datadir="$MTO_MY_DATA" "${as[@]}" --skip-test-db \
+        --auth-root-authentication-method=normal >"$dir/install.log" 2>&1 \
+        || { cat "$dir/install.log" >&2; echo "$who: mariadb-install-db failed" >&2; exit 1; }
+    MTO_MY_PORT=$(mto_free_port)
+    MTO_MY_PIDFILE=$dir/mariadb.pid
+    # DIR/ctl start|stop: the same server started again, or stopped by its
+    # PID (t/db_outage.t restarts it through MTO_MY_CTL).  mariadbd starts
+    # from a subshell, so that it is no job of the caller's (whose `wait`
+    # would wait for it), and without the caller's output pipes.
+    MTO_MY_CTL=$dir/ctl
+    cat >"$MTO_MY_CTL" <<EOF
+#!/bin/sh
+# Written by build/lib.sh (mto_mysql_start): $dir/ctl start|stop
+case \$1 in
+start)
+    (/usr/sbin/mariadbd --no-defaults --datadir="$MTO_MY_DATA" ${as[*]} \\
+        --bind-address=127.0.0.1 --port="$MTO_MY_PORT" --socket="$MTO_MY_SOCK" \\
+        --pid-file="$MTO_MY_PIDFILE" --log-error="$MTO_MY_LOG" --skip-log-bin \\
+        --innodb-flush-log-at-trx-commit=0 --max-connections=500 </dev/null >/dev/null 2>&1 &)
+    for i in \$(seq 1 150); do
+        mariadb-admin --no-defaults -S "$MTO_MY_SOCK" -u root ping >/dev/null 2>&1 && exit 0
+        sleep 0.2
+    done
+    exit 1 ;;
+stop)
+    pid=\$(cat "$MTO_MY_PIDFILE" 2>/dev/null) || exit 0
+    kill "\$pid" 2>/dev/null || exit 0
+    for i in \$(seq 1 150); do kill -0 "\$pid" 2>/dev/null || exit 0; sleep 0.2; done
+    exit 1 ;;
+esac
+exit 2
+EOF
+    chmod 755 "$MTO_MY_CTL"
+    "$MTO_MY_CTL" start || { cat "$MTO_MY_LOG" >&2; echo "$who: MariaDB did not start" >&2; exit 1; }
+    mariadb --no-defaults -S "$MTO_MY_SOCK" -u root -e "CREATE DATABASE mto;
+        CREATE USER 'mto'@'127.0.0.1' IDENTIFIED BY 'mto-test';
+        GRANT ALL ON mto.* TO 'mto'@'127.0.0.1';" \
+        || { echo "$who: creating the database failed" >&2; exit 1; }
+    MTO_MY_PARAMS="host=127.0.0.1 port=$MTO_MY_PORT user=mto pass=mto-test dbname=mto"
+    echo "$who: MariaDB $(mariadb --no-defaults -S "$MTO_MY_SOCK" -u root -N -e 'SELECT VERSION()') on 127.0.0.1:$MTO_MY_PORT" >&2
+}
+
+# Stops the MariaDB of mto_mysql_start, if it runs, by its PID.
+mto_mysql_stop() {
+    if [ -n "$MTO_MY_PIDFILE" ]; then
+        "$MTO_MY_CTL" stop || true
+    fi
+    MTO_MY_PIDFILE=
+    return 0
+}
+
 # mto_sync_sources DEST: the sources as git sees them (tracked, or untracked
 # and not ignored, edits included) copied into DEST with their times, so
 # that make there rebuilds what changed; files gone from the tree go from

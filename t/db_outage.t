@@ -6,9 +6,11 @@
 # code or secret; and service comes back without restarting httpd.
 #  a) SQLite, always: the db_outage virtual host (t/conf/db_outage.conf.in)
 #     has a database file of its own, made unreadable and then restored.
-#  b) PostgreSQL, when MTO_DBD_DRIVER=pgsql: build/test's private server is
-#     stopped and started again under the main server.  Pooled connections
-#     lose their prepared statements; store/dbd.c must prepare them again.
+#  b) PostgreSQL, when MTO_DBD_DRIVER=pgsql, or MariaDB, when it is mysql:
+#     build/test's private server is stopped and started again under the main
+#     server.  Pooled connections lose their prepared statements (apr_dbd_pgsql
+#     and apr_dbd_mysql reconnect without them); store/dbd.c must prepare
+#     them again.
 # Whatever fails, the END block gives the database back to the other tests.
 use strict;
 use warnings FATAL => 'all';
@@ -104,7 +106,10 @@ sub sqlite_outage {
         'SQLite readable again: a whole new flow works, without an httpd restart';
 }
 
-# --- b) PostgreSQL: the server stopped and started again -------------------------
+# --- b) PostgreSQL or MariaDB: the server stopped and started again ----------------
+
+# The server b) stops and starts (through MTO::DbServer): build/test's private one.
+my $DB = ($ENV{MTO_DBD_DRIVER} // '') eq 'mysql' ? 'MariaDB' : 'PostgreSQL';
 
 sub pg_outage {
     my $why = db_server_unavailable();
@@ -121,21 +126,21 @@ sub pg_outage {
     #    server is down.)
     Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
     my $keepalive = sub { GET '/db-outage-keepalive' };
-    ok eval { obtain_token(client => $client)->{access_token} }, 'PostgreSQL: a flow works before'
+    ok eval { obtain_token(client => $client)->{access_token} }, "$DB: a flow works before"
         or diag $@;
     my $code = eval { obtain_code(client => $client)->{code} } // die "no code: $@";
     push @SECRETS, $code;
     my $before = Apache::TestRequest::user_agent_request_num(GET '/db-outage-keepalive');
 
     my $mark = error_log_mark();
-    ok db_server('stop', $keepalive), 'PostgreSQL stopped';
-    ok db_server('start', $keepalive), 'PostgreSQL started again';
+    ok db_server('stop', $keepalive), "$DB stopped";
+    ok db_server('start', $keepalive), "$DB started again";
     my $res = token_post($client, $code);
     cmp_ok Apache::TestRequest::user_agent_request_num($res), '>', $before,
-        'PostgreSQL back: the next request comes over the same connection, to the same child';
-    redeems($res, 'PostgreSQL back: the first request on the stale pooled connection succeeds');
+        "$DB back: the next request comes over the same connection, to the same child";
+    redeems($res, "$DB back: the first request on the stale pooled connection succeeds");
     ok scalar(grep { /prepared statements were lost .*prepared them again/ } error_log_since($mark)),
-        'PostgreSQL back: the module prepared its statements again on that connection';
+        "$DB back: the module prepared its statements again on that connection";
 
     # 2. Requests while the server is down, on new connections spread over
     #    httpd's children: 503s from both endpoints.  A pooled connection such
@@ -144,34 +149,35 @@ sub pg_outage {
     Apache::TestRequest::user_agent(reset => 1, keep_alive => 0);
     $code = eval { obtain_code(client => $client)->{code} } // die "no code: $@";
     push @SECRETS, $code;
-    ok db_server('stop'), 'PostgreSQL stopped a second time';
+    ok db_server('stop'), "$DB stopped a second time";
     $mark = error_log_mark();
-    authorize_unavailable(authorize_get($client), 'PostgreSQL down');
-    token_unavailable(token_post($client, $code), 'PostgreSQL down');
+    authorize_unavailable(authorize_get($client), "$DB down");
+    token_unavailable(token_post($client, $code), "$DB down");
     my @codes = map { token_post($client, $code)->code } 1 .. 6;
-    is "@codes", join(' ', (503) x 6), 'PostgreSQL down: every further token request is a 503';
-    outage_logged($mark, 'PostgreSQL down');
-    ok db_server('start'), 'PostgreSQL started a second time';
+    is "@codes", join(' ', (503) x 6), "$DB down: every further token request is a 503";
+    outage_logged($mark, "$DB down");
+    ok db_server('start'), "$DB started a second time";
 
     my $tries = 1;
     while (($res = token_post($client, $code))->code == 503 && $tries++ < 10) {
         Time::HiRes::sleep(0.2);
     }
-    redeems($res, 'PostgreSQL back: the code kept during the outage redeems within 10 tries');
+    redeems($res, "$DB back: the code kept during the outage redeems within 10 tries");
     # The other children marked the database down for a second at their last
     # failure (README "Database down"): past it, each tries again.
     Time::HiRes::sleep(1.1);
     my @tokens = map { eval { obtain_token(client => $client)->{access_token} } } 1 .. 20;
     push @SECRETS, grep { defined } @tokens;
     is scalar(grep { defined } @tokens), 20,
-        'PostgreSQL back: 20 consecutive flows all succeed (no stale statements)';
+        "$DB back: 20 consecutive flows all succeed (no stale statements)";
 }
 
-END { sqlite_readable() }     # (MTO::DbServer starts PostgreSQL again if needed)
+END { sqlite_readable() }     # (MTO::DbServer starts the database server again if needed)
 
 sqlite_outage();
-subtest 'PostgreSQL stopped and started again' => sub {
-    plan skip_all => 'MTO_DBD_DRIVER is not pgsql' unless ($ENV{MTO_DBD_DRIVER} // '') eq 'pgsql';
+subtest "$DB stopped and started again" => sub {
+    plan skip_all => 'MTO_DBD_DRIVER is neither pgsql nor mysql'
+        unless ($ENV{MTO_DBD_DRIVER} // '') =~ /^(pgsql|mysql)$/;
     pg_outage();
 };
 is_deeply [map { log_grep($_) } @SECRETS], [], 'no code, token or client secret of this test in any log';

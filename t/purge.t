@@ -135,10 +135,16 @@ Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
 my $there = fixture("purge-$$");
 # 600 codes that expired long ago (negative times: older than anything other
 # tests left behind, so that the oldest-first batch takes these first).
-db_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600) "
-       . 'INSERT INTO mto_code (code_hash, client_id, user_name, scope, redirect_uri, challenge, '
-       . "challenge_method, expires_at, used_at) SELECT 'ancient-' || i, 'purge-ancient', "
-       . "'alice', 'profile_read', '', '', '', i - 1000000, 0 FROM n");
+{
+    # MariaDB: the WITH after INSERT's column list, CONCAT for || (an OR there).
+    my $numbers = 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600) ';
+    my $insert = 'INSERT INTO mto_code (code_hash, client_id, user_name, scope, redirect_uri, '
+        . 'challenge, challenge_method, expires_at, used_at) ';
+    my $mysql = ($ENV{MTO_DBD_DRIVER} // '') eq 'mysql';
+    my $select = 'SELECT ' . ($mysql ? "CONCAT('ancient-', i)" : "'ancient-' || i")
+        . ", 'purge-ancient', 'alice', 'profile_read', '', '', '', i - 1000000, 0 FROM n";
+    db_sql($mysql ? "$insert$numbers$select" : "$numbers$insert$select");
+}
 is ancient_codes(), 600, 'backlog: 600 long-expired codes to begin with';
 
 sub pid_of { my ($line) = @_; return ($line // '') =~ /\[pid (\d+)/ ? $1 : undef }

@@ -141,5 +141,11 @@ int mto_db_error_no_table(const char *msg)
 {
     const char *rel = msg ? strstr(msg, "relation") : NULL;
 
-    return msg && (strstr(msg, "no such table") || (rel && strstr(rel, "does not exist")));
+    /* SQLite; PostgreSQL ("relation … does not exist"); MariaDB ("Table
+     * '…' doesn't exist"); SQL Server ("Invalid object name"). */
+    const char *tab = msg ? strstr(msg, "Table") : NULL;
+
+    return msg
+           && (strstr(msg, "no such table") || (rel && strstr(rel, "does not exist"))
+               || (tab && strstr(tab, "exist")) || strstr(msg, "Invalid object name"));
 }

@@ -52,7 +52,7 @@ static mto_store_rc mto_apps_from(request_rec *r, ap_dbd_t *dbd, const char *lab
                                   apr_array_header_t *apps)
 {
     apr_dbd_results_t *res;
-    mto_row_t row = { r, dbd, NULL };
+    mto_row_t row = { r, dbd, NULL, NULL, 0 };
     int got;
 
     if (mto_select(r, dbd, label, &res, nargs, args) != 0) {
@@ -118,7 +118,7 @@ mto_store_rc mto_store_account_revoke(request_rec *r, const char *user, const ch
     mto_txn_t txn;
     const char *close_args[3], *args[2] = { user, client_id };
     apr_dbd_results_t *res;
-    mto_row_t row = { r, dbd, NULL };
+    mto_row_t row = { r, dbd, NULL, NULL, 0 };
     mto_store_rc rc = MTO_STORE_ERROR;
     int nrows, got = -1;
     size_t i;

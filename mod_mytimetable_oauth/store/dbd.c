@@ -13,6 +13,7 @@
 #include "log.h"
 #include "store/dbd.h"
 #include "stats/stats.h"
+#include "store/dialect.h"
 
 #include <apr_optional.h>
 
@@ -80,6 +81,9 @@ const char *mto_i64(apr_pool_t *p, apr_int64_t v)
 
 const char *mto_col_raw(const mto_row_t *row, int n)
 {
+    if (row->vals) {
+        return n < row->nvals ? row->vals[n] : NULL;
+    }
     return apr_dbd_get_entry(row->dbd->driver, row->row, n);
 }
 
@@ -147,10 +151,10 @@ ap_dbd_t *mto_conn(request_rec *r)
     return dbd;
 }
 
-/* Prepares label on this connection with the driver's SQL. */
+/* Prepares label on this connection with its dialect's SQL. */
 static int mto_prepare(ap_dbd_t *dbd, const char *label)
 {
-    const char *sql = mto_statement_sql(label, apr_dbd_name(dbd->driver));
+    const char *sql = mto_statement_sql(label, mto_sql_dialect(dbd->driver, dbd->handle));
     apr_dbd_prepared_t *st = NULL;
 
     if (!sql || apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, sql, label, &st) != 0 || !st) {
@@ -199,16 +203,17 @@ static void mto_log_db_error(request_rec *r, ap_dbd_t *dbd, int rv, const char *
     mto_log_db_failure(r, label, mto_db_message(r, dbd, rv));
 }
 
-/* After PostgreSQL restarts, apr_dbd_pgsql reconnects pooled connections
- * silently but their prepared statements are gone.  Prepare
- * ours again on this connection; the caller retries once. */
+/* After PostgreSQL or MariaDB restarts, apr_dbd_pgsql and apr_dbd_mysql
+ * reconnect pooled connections silently but their prepared statements are
+ * gone.  Prepare ours again on this connection; the caller retries once. */
 static int mto_reprepare(request_rec *r, ap_dbd_t *dbd)
 {
     size_t pos = 0;
     const char *label;
     int ok = 0;
 
-    if (strcmp(apr_dbd_name(dbd->driver), "pgsql") != 0
+    if ((strcmp(apr_dbd_name(dbd->driver), "pgsql") != 0
+         && strcmp(apr_dbd_name(dbd->driver), "mysql") != 0)
         || apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle) != APR_SUCCESS) {
         return 0;
     }
@@ -232,10 +237,14 @@ static int mto_exec(request_rec *r, ap_dbd_t *dbd, apr_dbd_prepared_t *st, int n
 {
     if (res) {
         *res = NULL;
-        return apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, st, 1, nargs, args);
+        return apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, st,
+                               mto_dbd_random(dbd->driver), nargs, args);
     }
     *nrows = 0;
-    return apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, nrows, st, nargs, args);
+    return mto_dbd_query_rv(dbd->driver, dbd->handle,
+                            apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, nrows, st, nargs,
+                                           args),
+                            nrows);
 }
 
 /* Runs label; when it fails and may_retry, prepares the statements again
@@ -321,24 +330,38 @@ int mto_next_row(mto_row_t *row, apr_dbd_results_t *res, const char *label)
     return 1;
 }
 
-/* Results are fetched whole (random access), so nothing is left to drain
- * after the first row; reading past the end of pgsql results would block. */
+/* The first row's columns copied, then the results read to the end: an
+ * ODBC cursor stays open until then (the statement cannot run again), and
+ * the pgsql and mysql drivers free the row's values at the end. */
 mto_store_rc mto_row_by_key(request_rec *r, const char *label, const char *key, mto_row_t *row)
 {
     const char *args[1] = { key };
     apr_dbd_results_t *res;
-    int got;
+    const char **vals;
+    int got, n, ncols;
 
     row->r = r;
     row->row = NULL;
+    row->vals = NULL;
     if (!(row->dbd = mto_conn(r)) || mto_select(r, row->dbd, label, &res, 1, args) != 0) {
         return MTO_STORE_ERROR;
     }
-    got = mto_next_row(row, res, label);
-    if (got < 0) {
-        return MTO_STORE_ERROR;
+    if ((got = mto_next_row(row, res, label)) != 1) {
+        return got < 0 ? MTO_STORE_ERROR : MTO_STORE_NOTFOUND;
     }
-    return got == 1 ? MTO_STORE_OK : MTO_STORE_NOTFOUND;
+    n = ncols = apr_dbd_num_cols(row->dbd->driver, res);
+    vals = apr_pcalloc(r->pool, sizeof(*vals) * (n > 0 ? n : 1));
+    while (n-- > 0) {
+        const char *v = mto_col_raw(row, n);
+
+        vals[n] = v ? apr_pstrdup(r->pool, v) : NULL;
+    }
+    while ((got = mto_next_row(row, res, label)) == 1) {
+        continue;
+    }
+    row->vals = vals;
+    row->nvals = ncols;
+    return got < 0 ? MTO_STORE_ERROR : MTO_STORE_OK;
 }
 
 mto_store_rc mto_collect(request_rec *r, ap_dbd_t *dbd, const char *label, const char *arg,
@@ -346,7 +369,7 @@ mto_store_rc mto_collect(request_rec *r, ap_dbd_t *dbd, const char *label, const
 {
     const char *args[1] = { arg };
     apr_dbd_results_t *res;
-    mto_row_t row = { r, dbd, NULL };
+    mto_row_t row = { r, dbd, NULL, NULL, 0 };
     int got;
 
     if (!list) {

@@ -15,11 +15,14 @@
 #include "store/statements.h"
 
 /* A row being read.  Start with row = NULL: the drivers reuse a non-NULL
- * row for the next one. */
+ * row for the next one.  vals (nvals of them), when set, are the row's
+ * columns copied (mto_row_by_key). */
 typedef struct {
     request_rec *r;
     ap_dbd_t *dbd;
     apr_dbd_row_t *row;
+    const char **vals;
+    int nvals;
 } mto_row_t;
 
 /* This request's connection, or NULL (logged): at once while the database

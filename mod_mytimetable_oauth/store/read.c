@@ -41,7 +41,7 @@ mto_store_rc mto_store_approval_covers(request_rec *r, const char *user, const c
     ap_dbd_t *dbd = mto_conn(r);
     const char *args[3];
     apr_dbd_results_t *res;
-    mto_row_t row = { r, dbd, NULL };
+    mto_row_t row = { r, dbd, NULL, NULL, 0 };
     apr_array_header_t *approved;
     int got;
 
@@ -168,8 +168,8 @@ mto_store_rc mto_store_api_token_get(request_rec *r, const char *token, mto_api_
     const char *hex = mto_sha256_hex(r->pool, token, strlen(token));
     const char *args[3];
     apr_dbd_results_t *res;
-    mto_row_t row = { r, dbd, NULL };
-    mto_api_token_t *t;
+    mto_row_t row = { r, dbd, NULL, NULL, 0 };
+    mto_api_token_t *t = NULL;
     int got;
 
     if (!dbd) {
@@ -185,15 +185,21 @@ mto_store_rc mto_store_api_token_get(request_rec *r, const char *token, mto_api_
     /* The match is checked again in constant time: the database compares
      * as it likes (a case-insensitive collation would otherwise let a token
      * in the wrong case pass). */
+    /* Read to the end even after a match: an ODBC cursor stays open until then. */
     while ((got = mto_next_row(&row, res, MTO_SQL_API_TOKEN_GET)) == 1) {
-        if (mto_api_token_matches(r->pool, mto_col_raw(&row, 1), token)) {
+        if (!t && mto_api_token_matches(r->pool, mto_col_raw(&row, 1), token)) {
             t = apr_pcalloc(r->pool, sizeof(*t));
             t->name = mto_col_str(&row, 0);
             t->is_elevated = mto_db_bool(mto_col_raw(&row, 2));
             t->authentication_required = mto_db_bool(mto_col_raw(&row, 3));
-            *out = t;
-            return MTO_STORE_OK;
         }
     }
-    return got < 0 ? MTO_STORE_ERROR : MTO_STORE_NOTFOUND;
+    if (got < 0) {
+        return MTO_STORE_ERROR;
+    }
+    if (!t) {
+        return MTO_STORE_NOTFOUND;
+    }
+    *out = t;
+    return MTO_STORE_OK;
 }

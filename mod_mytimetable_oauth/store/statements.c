@@ -1,11 +1,13 @@
 /*
  * statements.c - the SQL text of every statement (statements.h).
  *
- * One row per label and driver variant.  A label's rows stand together, a
- * driver's own variant before the row common to every driver (driver NULL);
- * a label without a common row exists only for the drivers it names.  A
- * driver that needs other SQL (MySQL has no ON CONFLICT, for one) gets a row
- * of its own above the common one.
+ * One row per label and SQL dialect.  A label's rows stand together, a
+ * dialect's own variant before the row common to every dialect (dialect
+ * NULL); a label without a common row exists only for the dialects it names.
+ * A dialect that needs other SQL (MySQL has no ON CONFLICT, SQL Server no
+ * LIMIT) gets a row of its own above the common one.  The dialects are
+ * "sqlite3", "pgsql", "mysql" (MariaDB and MySQL) and "tsql" (SQL Server,
+ * through ODBC): store/dialect.c tells a connection's.
  */
 #include <string.h>
 
@@ -14,7 +16,7 @@
 typedef struct {
     const char *label;
     unsigned users;     /* MTO_SQL_BY_MODULE | MTO_SQL_BY_TOOL */
-    const char *driver; /* NULL: every driver without a row of its own */
+    const char *dialect; /* NULL: every dialect without a row of its own */
     const char *sql;
 } mto_statement_t;
 
@@ -39,16 +41,36 @@ typedef struct {
 
 /* The oldest MTO_PURGE_BATCH rows that a rule lets go.  The key subquery
  * keeps the statement portable: neither SQLite (without a compile-time
- * option) nor PostgreSQL has DELETE … LIMIT. */
+ * option) nor PostgreSQL has DELETE … LIMIT.  MariaDB refuses LIMIT in an
+ * IN subquery but has DELETE … ORDER BY … LIMIT; SQL Server deletes through
+ * a common table expression with TOP. */
 #define MTO_PURGE_SQL(table, key, rule)                                                            \
     "DELETE FROM " table " WHERE (" key ") IN (SELECT " key " FROM " table " WHERE " rule          \
     " ORDER BY expires_at LIMIT " MTO_STR(MTO_PURGE_BATCH) ")"
+#define MTO_PURGE_SQL_MYSQL(table, rule)                                                           \
+    "DELETE FROM " table " WHERE " rule " ORDER BY expires_at LIMIT " MTO_STR(MTO_PURGE_BATCH)
+#define MTO_PURGE_SQL_TSQL(table, rule)                                                            \
+    "WITH batch AS (SELECT TOP (" MTO_STR(MTO_PURGE_BATCH) ") * FROM " table " WHERE " rule       \
+    " ORDER BY expires_at) DELETE FROM batch"
+
+/* One purge: the common statement and the dialects' own. */
+#define MTO_PURGE_ROWS(label, table, key, rule)                                                    \
+    { label, MT, "mysql", MTO_PURGE_SQL_MYSQL(table, rule) },                                      \
+    { label, MT, "tsql", MTO_PURGE_SQL_TSQL(table, rule) },                                        \
+    { label, MT, NULL, MTO_PURGE_SQL(table, key, rule) }
+
+/* The approval's upsert as every dialect but MySQL's and SQL Server's. */
+#define MTO_APPROVAL_INSERT                                                                        \
+    "INSERT INTO mto_approval (user_name, client_id, scope, expires_at) VALUES (%s, %s, %s, %lld) "
 
 /* The admin tool shows and writes every column of a client. */
 #define MTO_TOOL_CLIENT_COLUMNS                                                                    \
     "client_id, resource_ids, client_secret, scope, authorized_grant_types, "                      \
     "web_server_redirect_uri, authorities, access_token_validity, "                                \
     "refresh_token_validity, additional_information, autoapprove"
+
+#define MTO_TOOL_API_INSERT                                                                        \
+    "INSERT INTO api_tokens (name, token, is_elevated, authentication_required) "
 
 /* "client_id = COALESCE(%s, client_id)": a NULL filter matches every row
  * (both columns are NOT NULL), and PostgreSQL infers the parameter's type. */
@@ -64,8 +86,17 @@ static const mto_statement_t mto_statements[] = {
       "FROM oauth_client_details WHERE client_id = %s" },
     { MTO_SQL_APPROVAL_GET, M, NULL,
       "SELECT scope FROM mto_approval WHERE user_name = %s AND client_id = %s AND expires_at > %lld" },
+    { MTO_SQL_APPROVAL_PUT, M, "mysql",
+      MTO_APPROVAL_INSERT "ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)" },
+    /* HOLDLOCK: two MERGEs of the same new row must not both insert. */
+    { MTO_SQL_APPROVAL_PUT, M, "tsql",
+      "MERGE INTO mto_approval WITH (HOLDLOCK) AS t USING (SELECT %s AS user_name, %s AS client_id, "
+      "%s AS scope, %lld AS expires_at) AS s ON t.user_name = s.user_name AND t.client_id = "
+      "s.client_id AND t.scope = s.scope WHEN MATCHED THEN UPDATE SET expires_at = s.expires_at "
+      "WHEN NOT MATCHED THEN INSERT (user_name, client_id, scope, expires_at) VALUES (s.user_name, "
+      "s.client_id, s.scope, s.expires_at);" },
     { MTO_SQL_APPROVAL_PUT, M, NULL,
-      "INSERT INTO mto_approval (user_name, client_id, scope, expires_at) VALUES (%s, %s, %s, %lld) "
+      MTO_APPROVAL_INSERT
       "ON CONFLICT (user_name, client_id, scope) DO UPDATE SET expires_at = excluded.expires_at" },
     { MTO_SQL_CODE_INSERT, M, NULL,
       "INSERT INTO mto_code (code_hash, client_id, user_name, scope, redirect_uri, challenge, "
@@ -118,6 +149,8 @@ static const mto_statement_t mto_statements[] = {
       "issued_at, expires_at, rotated_at) VALUES (%s, %s, %s, %s, %s, %s, %lld, %lld, 0)" },
     { MTO_SQL_REFRESH_ROTATE, M, NULL,
       "UPDATE mto_refresh_token SET rotated_at = %lld WHERE token_hash = %s AND rotated_at = 0" },
+    { MTO_SQL_REFRESH_GRANT_OF_CODE, M, "tsql",
+      "SELECT TOP (1) grant_id FROM mto_refresh_token WHERE code_hash = %s" },
     { MTO_SQL_REFRESH_GRANT_OF_CODE, M, NULL,
       "SELECT grant_id FROM mto_refresh_token WHERE code_hash = %s LIMIT 1" },
     { MTO_SQL_REFRESH_GRANT_CLOSE, M, NULL,
@@ -157,14 +190,13 @@ static const mto_statement_t mto_statements[] = {
       "DELETE FROM mto_code WHERE user_name = %s AND client_id = %s AND used_at = 0" },
     { MTO_SQL_ACCOUNT_APPROVAL_DELETE, M, NULL,
       "DELETE FROM mto_approval WHERE user_name = %s AND client_id = %s" },
-    { MTO_SQL_PURGE_CODES, MT, NULL,
-      MTO_PURGE_SQL("mto_code", "code_hash", MTO_PURGE_CODE_EXPIRED) },
-    { MTO_SQL_PURGE_ACCESS, MT, NULL,
-      MTO_PURGE_SQL("mto_access_token", "token_hash", MTO_PURGE_ACCESS_EXPIRED) },
-    { MTO_SQL_PURGE_REFRESH, MT, NULL,
-      MTO_PURGE_SQL("mto_refresh_token", "token_hash", MTO_PURGE_REFRESH_EXPIRED) },
-    { MTO_SQL_PURGE_APPROVALS, MT, NULL,
-      MTO_PURGE_SQL("mto_approval", "user_name, client_id, scope", MTO_PURGE_APPROVAL_EXPIRED) },
+    MTO_PURGE_ROWS(MTO_SQL_PURGE_CODES, "mto_code", "code_hash", MTO_PURGE_CODE_EXPIRED),
+    MTO_PURGE_ROWS(MTO_SQL_PURGE_ACCESS, "mto_access_token", "token_hash",
+                   MTO_PURGE_ACCESS_EXPIRED),
+    MTO_PURGE_ROWS(MTO_SQL_PURGE_REFRESH, "mto_refresh_token", "token_hash",
+                   MTO_PURGE_REFRESH_EXPIRED),
+    MTO_PURGE_ROWS(MTO_SQL_PURGE_APPROVALS, "mto_approval", "user_name, client_id, scope",
+                   MTO_PURGE_APPROVAL_EXPIRED),
     /* No parameter: run as it is (apr_dbd_select), once a second at most. */
     { MTO_SQL_GENERATION_GET, PT, NULL, "SELECT generation FROM mto_generation WHERE id = 1" },
 
@@ -197,10 +229,14 @@ static const mto_statement_t mto_statements[] = {
     { MTO_SQL_TOOL_API_COUNT_TOKEN, T, NULL,
       "SELECT COUNT(*) FROM api_tokens WHERE token = %s OR lower(token) = %s" },
     /* '1'/'0' cast to BOOLEAN: PostgreSQL's boolean reads them, and
-     * SQLite's BOOLEAN (numeric affinity) stores 1/0 as MyTimetable does. */
+     * SQLite's BOOLEAN (numeric affinity) stores 1/0 as MyTimetable does.
+     * MariaDB's BOOLEAN is a TINYINT that takes them as they are (it has no
+     * CAST AS BOOLEAN); SQL Server's is a BIT. */
+    { MTO_SQL_TOOL_API_INSERT, T, "mysql", MTO_TOOL_API_INSERT "VALUES (%s, %s, %s, %s)" },
+    { MTO_SQL_TOOL_API_INSERT, T, "tsql",
+      MTO_TOOL_API_INSERT "VALUES (%s, %s, CAST(%s AS BIT), CAST(%s AS BIT))" },
     { MTO_SQL_TOOL_API_INSERT, T, NULL,
-      "INSERT INTO api_tokens (name, token, is_elevated, authentication_required) "
-      "VALUES (%s, %s, CAST(%s AS BOOLEAN), CAST(%s AS BOOLEAN))" },
+      MTO_TOOL_API_INSERT "VALUES (%s, %s, CAST(%s AS BOOLEAN), CAST(%s AS BOOLEAN))" },
     { MTO_SQL_TOOL_API_LIST, T, NULL,
       "SELECT name, token, is_elevated, authentication_required FROM api_tokens ORDER BY name" },
     { MTO_SQL_TOOL_API_DELETE, T, NULL, "DELETE FROM api_tokens WHERE name = %s" },
@@ -217,13 +253,20 @@ static const mto_statement_t mto_statements[] = {
     { MTO_SQL_TOOL_CODES_REVOKE, T, NULL,
       "DELETE FROM mto_code WHERE used_at = 0 AND " MTO_TOOL_TOKEN_FILTER },
     /* One row, made by the first bump if init's is gone. */
+    { MTO_SQL_TOOL_GENERATION_BUMP, T, "mysql",
+      "INSERT INTO mto_generation (id, generation) VALUES (1, 1) "
+      "ON DUPLICATE KEY UPDATE generation = generation + 1" },
+    { MTO_SQL_TOOL_GENERATION_BUMP, T, "tsql",
+      "MERGE INTO mto_generation WITH (HOLDLOCK) AS t USING (SELECT 1 AS id) AS s ON t.id = s.id "
+      "WHEN MATCHED THEN UPDATE SET generation = t.generation + 1 "
+      "WHEN NOT MATCHED THEN INSERT (id, generation) VALUES (1, 1);" },
     { MTO_SQL_TOOL_GENERATION_BUMP, T, NULL,
       "INSERT INTO mto_generation (id, generation) VALUES (1, 1) "
       "ON CONFLICT (id) DO UPDATE SET generation = mto_generation.generation + 1" },
 };
 #define MTO_NSTATEMENTS (sizeof(mto_statements) / sizeof(mto_statements[0]))
 
-const char *mto_statement_sql(const char *label, const char *driver)
+const char *mto_statement_sql(const char *label, const char *dialect)
 {
     size_t i;
 
@@ -233,7 +276,7 @@ const char *mto_statement_sql(const char *label, const char *driver)
         if (strcmp(st->label, label) != 0) {
             continue;
         }
-        if (!st->driver || (driver && !strcmp(st->driver, driver))) {
+        if (!st->dialect || (dialect && !strcmp(st->dialect, dialect))) {
             return st->sql;
         }
     }
@@ -245,7 +288,7 @@ int mto_statement_varies(const char *label)
     size_t i;
 
     for (i = 0; i < MTO_NSTATEMENTS; i++) {
-        if (mto_statements[i].driver && !strcmp(mto_statements[i].label, label)) {
+        if (mto_statements[i].dialect && !strcmp(mto_statements[i].label, label)) {
             return 1;
         }
     }

@@ -4,8 +4,8 @@
  *
  * Plain C strings with apr_dbd's placeholders (%s, %lld); no httpd and no
  * apr_dbd here, so that the admin tool links statements.c too.  A statement
- * that must differ per apr_dbd driver has a variant for that driver in
- * statements.c; callers ask by label and driver name.
+ * that must differ per SQL dialect has a variant for that dialect in
+ * statements.c; callers ask by label and dialect (store/dialect.h).
  */
 #ifndef MTO_STATEMENTS_H
 #define MTO_STATEMENTS_H
@@ -99,14 +99,15 @@
 #define MTO_SQL_BY_TOOL   2u
 #define MTO_SQL_PLAIN     4u /* the module's, but never registered with mod_dbd */
 
-/* The SQL of label for an apr_dbd driver ("sqlite3", "pgsql", …; NULL:
- * the text common to every driver): the driver's own variant if it has
- * one, else the common text.  NULL for an unknown label, or one that this
- * driver has no statement for (a SQLite PRAGMA on PostgreSQL). */
-const char *mto_statement_sql(const char *label, const char *driver);
+/* The SQL of label for an SQL dialect ("sqlite3", "pgsql", "mysql",
+ * "tsql": store/dialect.h; NULL: the text common to every dialect): the
+ * dialect's own variant if it has one, else the common text.  NULL for an
+ * unknown label, or one that this dialect has no statement for (a SQLite
+ * PRAGMA on PostgreSQL). */
+const char *mto_statement_sql(const char *label, const char *dialect);
 
-/* True when label has a variant for some driver: it cannot be prepared
- * before the driver is known. */
+/* True when label has a variant for some dialect: it cannot be prepared
+ * before the connection's dialect is known. */
 int mto_statement_varies(const char *label);
 
 /* The labels of the statements that users (MTO_SQL_*) run, one per call:

@@ -20,6 +20,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
+#include "store/dialect.h"
 #include "store/tool_db.h"
 #include "core/cache_rules.h" /* mto_db_error_no_table */
 #include "mod_mytimetable_oauth/tool/schema_sql.h" /* generated from schema/ */
@@ -67,7 +68,7 @@ static int db_prepare(tool_db_t *db, const char *what, const char *label, apr_db
     if ((*st = apr_hash_get(db->stmts, label, APR_HASH_KEY_STRING))) {
         return TOOL_OK;
     }
-    if (!(sql = mto_statement_sql(label, db->name))) {
+    if (!(sql = mto_statement_sql(label, db->dialect))) {
         return tool_fail("%s database error while %s: no statement %s for this driver", db->name,
                          what, label);
     }
@@ -90,6 +91,7 @@ int tool_sql_query(tool_db_t *db, const char *what, int *nrows, const char *labe
         return rc;
     }
     rv = apr_dbd_pquery(db->driver, db->pool, db->handle, &n, st, nargs, (const char **)args);
+    rv = mto_dbd_query_rv(db->driver, db->handle, rv, &n);
     if (rv != 0) {
         return tool_sql_fail(db, what, rv);
     }
@@ -109,7 +111,8 @@ int tool_sql_select(tool_db_t *db, const char *what, apr_dbd_results_t **res, co
         return rc;
     }
     *res = NULL;
-    rv = apr_dbd_pselect(db->driver, db->pool, db->handle, res, st, 1, nargs, (const char **)args);
+    rv = apr_dbd_pselect(db->driver, db->pool, db->handle, res, st, mto_dbd_random(db->driver),
+                         nargs, (const char **)args);
     if (rv != 0) {
         return tool_sql_fail(db, what, rv);
     }
@@ -191,7 +194,7 @@ static int db_select_plain(tool_db_t *db, const char *what, const char *sql, con
 {
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
-    int rv = apr_dbd_select(db->driver, db->pool, db->handle, &res, sql, 1);
+    int rv = apr_dbd_select(db->driver, db->pool, db->handle, &res, sql, mto_dbd_random(db->driver));
 
     if (rv != 0) {
         return tool_sql_fail(db, what, rv);
@@ -212,12 +215,12 @@ static int db_session(tool_db_t *db)
     int rc, n;
 
     /* httpd's children may be writing: wait for them, not fail. */
-    if ((sql = mto_statement_sql(MTO_SQL_TOOL_BUSY_TIMEOUT, db->name))
+    if ((sql = mto_statement_sql(MTO_SQL_TOOL_BUSY_TIMEOUT, db->dialect))
         && (rc = db_select_plain(db, "setting busy_timeout", sql, NULL)) != TOOL_OK) {
         return rc;
     }
     /* Quiet the NOTICEs of CREATE … IF NOT EXISTS on a second init. */
-    if ((sql = mto_statement_sql(MTO_SQL_TOOL_QUIET_NOTICES, db->name))
+    if ((sql = mto_statement_sql(MTO_SQL_TOOL_QUIET_NOTICES, db->dialect))
         && (rc = apr_dbd_query(db->driver, db->handle, &n, sql)) != 0) {
         return tool_sql_fail(db, "setting client_min_messages", rc);
     }
@@ -290,13 +293,13 @@ int tool_db_open(tool_ctx_t *ctx, int create)
     rv = apr_dbd_get_driver(ctx->pool, ctx->driver, &db->driver);
     if (rv == APR_ENOTIMPL) {
         return tool_fail("unknown apr_dbd driver '%s' (this APR-util has no such driver; "
-                         "sqlite3 and pgsql are the ones the module supports)",
+                         "sqlite3, pgsql, mysql and odbc are the ones the module supports)",
                          ctx->driver);
     }
     if (rv == APR_EDSOOPEN || rv == APR_ESYMNOTFOUND) {
         return tool_fail("cannot load the apr_dbd driver '%s' (apr_dbd_%s-1.so is "
-                         "missing or broken); the module supports sqlite3 and pgsql "
-                         "(Debian: libaprutil1-dbd-sqlite3, libaprutil1-dbd-pgsql)",
+                         "missing or broken); the module supports sqlite3, pgsql, mysql and odbc "
+                         "(Debian: libaprutil1-dbd-sqlite3, -pgsql, -mysql, -odbc)",
                          ctx->driver, ctx->driver);
     }
     if (rv != APR_SUCCESS) {
@@ -334,6 +337,7 @@ int tool_db_open(tool_ctx_t *ctx, int create)
                          err && *err ? err : "unknown error (check --params)");
     }
     ctx->db = db;
+    db->dialect = mto_sql_dialect(db->driver, db->handle);
     return db_session(db);
 }
 
@@ -406,6 +410,13 @@ static apr_array_header_t *db_split_statements(apr_pool_t *p, const char *sql)
     return out;
 }
 
+static const char *db_dbms_name(tool_db_t *db)
+{
+    const char *dbms = mto_odbc_dbms_name(db->driver, db->handle, db->pool);
+
+    return dbms ? dbms : "not known";
+}
+
 /* A statement that answers with rows (SQLite's PRAGMA journal_mode=WAL
  * does): apr_dbd_query would call the row an error. */
 static int db_returns_rows(const char *stmt)
@@ -413,16 +424,47 @@ static int db_returns_rows(const char *stmt)
     return !strncasecmp(stmt, "PRAGMA", 6) || !strncasecmp(stmt, "SELECT", 6);
 }
 
+const char *tool_db_dialect(const tool_db_t *db)
+{
+    return db->dialect;
+}
+
+/* The schema file of a dialect, or NULL. */
+static const char *db_schema(const char *dialect)
+{
+    static const struct {
+        const char *dialect, *sql;
+    } schemas[] = {
+        { "sqlite3", mto_tool_schema_sqlite3 },
+        { "pgsql", mto_tool_schema_pgsql },
+        { "mysql", mto_tool_schema_mysql },
+        { "tsql", mto_tool_schema_tsql },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++) {
+        if (!strcmp(schemas[i].dialect, dialect)) {
+            return schemas[i].sql;
+        }
+    }
+    return NULL;
+}
+
 int tool_db_init(tool_db_t *db, int *nstatements, const char **journal)
 {
-    const char *schema =
-        !strcmp(db->name, "sqlite3") ? mto_tool_schema_sqlite3 : mto_tool_schema_pgsql;
-    apr_array_header_t *stmts = db_split_statements(db->pool, schema);
+    const char *schema = db_schema(db->dialect);
+    apr_array_header_t *stmts;
     const char *sql;
     int i, rv, nrows;
 
     *nstatements = 0;
     *journal = NULL;
+    if (!schema) {
+        return tool_fail("init: no schema for this %s database (its DBMS is %s; there are "
+                         "schemas for SQLite, PostgreSQL, MariaDB/MySQL and SQL Server)",
+                         db->name, db_dbms_name(db));
+    }
+    stmts = db_split_statements(db->pool, schema);
     for (i = 0; i < stmts->nelts; i++) {
         const char *stmt = APR_ARRAY_IDX(stmts, i, const char *);
         const char *what = apr_psprintf(db->pool,
@@ -441,7 +483,7 @@ int tool_db_init(tool_db_t *db, int *nstatements, const char **journal)
         (*nstatements)++;
     }
 
-    if ((sql = mto_statement_sql(MTO_SQL_TOOL_JOURNAL_MODE, db->name))) {
+    if ((sql = mto_statement_sql(MTO_SQL_TOOL_JOURNAL_MODE, db->dialect))) {
         return db_select_plain(db, "reading the journal mode", sql, journal);
     }
     return TOOL_OK;

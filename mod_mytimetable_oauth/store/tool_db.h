@@ -19,7 +19,8 @@ struct tool_db_t {
     apr_pool_t *pool;
     const apr_dbd_driver_t *driver;
     apr_dbd_t *handle;
-    const char *name;  /* the driver's name */
+    const char *name;    /* the driver's name */
+    const char *dialect; /* its SQL (store/dialect.h), known once open */
     apr_hash_t *stmts; /* label -> apr_dbd_prepared_t * */
     int generation;    /* mto_generation: -1 not looked for yet, 0 missing, 1 there */
 };

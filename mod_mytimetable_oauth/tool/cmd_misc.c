@@ -19,8 +19,9 @@ static const char tool_usage_init[] =
     "Creates the tables that are missing: MyTimetable's oauth_client_details and\n"
     "api_tokens (an existing database keeps its rows) and the module's own\n"
     "mto_code, mto_access_token, mto_refresh_token and mto_approval.\n"
-    "Running it again changes nothing.  The schema is built\n"
-    "in (sqlite3 and pgsql); for sqlite3 it also switches the file to WAL mode.\n"
+    "Running it again changes nothing.  The schema is built in (SQLite,\n"
+    "PostgreSQL, MariaDB/MySQL, and SQL Server or PostgreSQL through odbc); for\n"
+    "sqlite3 it also switches the file to WAL mode.\n"
     "Run it before httpd starts: never change the schema under a running httpd.\n"
     "\n"
     "Examples:\n"
@@ -37,15 +38,6 @@ int tool_cmd_init(tool_ctx_t *ctx, int argc, const char *const *argv)
     if (tool_opts_plain(ctx, &o, "init", tool_usage_init, argc, argv) < 0) {
         return o.status;
     }
-    if ((rc = tool_database(ctx)) != TOOL_OK) {
-        return rc;
-    }
-    if (strcmp(ctx->driver, "sqlite3") && strcmp(ctx->driver, "pgsql")) {
-        return tool_fail("init: no schema for the driver '%s' (there is one for sqlite3 "
-                         "and one for pgsql)",
-                         ctx->driver);
-    }
-
     if ((rc = tool_db_open(ctx, 1)) != TOOL_OK) {
         return rc;
     }
@@ -62,7 +54,8 @@ int tool_cmd_init(tool_ctx_t *ctx, int argc, const char *const *argv)
         }
     }
     else {
-        printf("initialised the %s database (%d statements)\n", ctx->driver, n);
+        printf("initialised the %s database (%s, %d statements)\n", ctx->driver,
+               tool_db_dialect(ctx->db), n);
     }
     return TOOL_OK;
 }

@@ -336,9 +336,13 @@ tool_cmd_fn tool_client_update;
 int tool_db_open(tool_ctx_t *ctx, int create);
 void tool_db_close(tool_ctx_t *ctx);
 
-/* Runs the driver's embedded schema, one statement at a time.  *journal
- * gets SQLite's journal mode after it ("wal"), or NULL. */
+/* Runs the embedded schema of the database's SQL dialect, one statement at
+ * a time.  *journal gets SQLite's journal mode after it ("wal"), or NULL. */
 int tool_db_init(tool_db_t *db, int *nstatements, const char **journal);
+
+/* The open database's SQL dialect: "sqlite3", "pgsql", "mysql", "tsql"
+ * (store/dialect.h). */
+const char *tool_db_dialect(const tool_db_t *db);
 
 /* A row of oauth_client_details as text; NULL where the column is NULL. */
 typedef struct {

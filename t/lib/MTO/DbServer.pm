@@ -34,6 +34,11 @@ our %CONTROL = (
             return @cmd;
         },
     },
+    # build/test's private MariaDB: its control script (build/lib.sh).
+    mysql => {
+        env => [qw(MTO_MY_CTL)],
+        command => sub { return ($ENV{MTO_MY_CTL}, $_[0]) },
+    },
 );
 
 sub _hook_cmd {

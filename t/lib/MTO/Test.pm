@@ -22,6 +22,7 @@ use HTTP::Response ();
 use IO::Select ();
 use IO::Socket::INET ();
 use JSON ();
+use MTO::DB ();
 use MIME::Base64 ();
 use POSIX ();
 use Time::HiRes ();
@@ -109,16 +110,18 @@ sub _run {
 }
 
 # db_sql($sql): runs SQL (one or more statements) on the test database with
-# the sqlite3 CLI or psql.  Returns the result rows as array refs (NULL and
+# the sqlite3 CLI, psql or mariadb (MTO::DB).  Returns the result rows as array refs (NULL and
 # '' both read as '').  Dies on an SQL error.
 sub db_sql {
     my ($sql) = @_;
-    my @cmd = driver() eq 'pgsql'
-        ? (qw(psql -X -q -A -t -F), "\t", qw(-v ON_ERROR_STOP=1 -d), params())
-        : (qw(sqlite3 -batch -bail -cmd), '.timeout 10000', '-separator', "\t", params());
-    my ($status, $out, $err) = _run($sql, @cmd);
+    my ($cmd, $env) = MTO::DB::sql_command(driver(), params());
+    local @ENV{keys %$env} = values %$env;
+    my ($status, $out, $err) = _run($sql, @$cmd);
     die "db_sql failed ($err): $sql\n" if $status;
-    return map { [split /\t/, $_, -1] } split /\n/, $out;
+    # The mariadb client prints NULL as "NULL".
+    my $null = driver() eq 'mysql' ? 'NULL' : undef;
+    return map { [map { defined $null && $_ eq $null ? '' : $_ } split /\t/, $_, -1] }
+        split /\n/, $out;
 }
 
 # db_value($sql): the first column of the first row, or undef.
@@ -444,9 +447,14 @@ sub add_api_token {
                : $stored eq 'SHA256' ? '{SHA-256}' . uc Digest::SHA::sha256_hex($token)
                : die "add_api_token: stored => '$stored'?\n";
     my $q = sub { (my $s = shift) =~ s/'/''/g; "'$s'" };
+    # MariaDB's BOOLEAN is a TINYINT: it stores 'true', 't' … as 1 or 0.
+    my $bool = sub {
+        my $v = shift // 'false';
+        return driver() ne 'mysql' ? $v : $v =~ /^(1|t|true|y|yes)$/i ? 1 : 0;
+    };
     db_sql('INSERT INTO api_tokens (name, token, is_elevated, authentication_required) VALUES ('
-           . join(', ', map { $q->($_) } $name, $column, $opt{is_elevated} // 'false',
-                  $opt{authentication_required} // 'false') . ')');
+           . join(', ', map { $q->($_) } $name, $column, $bool->($opt{is_elevated}),
+                  $bool->($opt{authentication_required})) . ')');
     remember_secret('API token', $token);
     return $token;
 }
