@@ -94,7 +94,7 @@ CREATE INDEX IF NOT EXISTS mto_approval_expires ON mto_approval (expires_at);
 
 -- The cache generation: one row, bumped by every change the admin tool makes,
 -- in the same transaction; every httpd process reads it at most once a second
--- and serves no cached row read under another generation (README, "Caching").
+-- and serves no cached row read under another generation (README §9, "Caching and revocation").
 CREATE TABLE IF NOT EXISTS mto_generation (
     id         INTEGER PRIMARY KEY,
     generation BIGINT NOT NULL

@@ -119,7 +119,7 @@ CREATE INDEX mto_approval_expires ON mto_approval (expires_at);
 
 -- The cache generation: one row, bumped by every change the admin tool makes,
 -- in the same transaction; every httpd process reads it at most once a second
--- and serves no cached row read under another generation (README, "Caching").
+-- and serves no cached row read under another generation (README §9, "Caching and revocation").
 IF OBJECT_ID(N'mto_generation', N'U') IS NULL
 CREATE TABLE mto_generation (
     id         INTEGER PRIMARY KEY,

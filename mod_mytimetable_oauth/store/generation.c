@@ -1,6 +1,6 @@
 /*
  * generation.c - the cache generation of each database, as this process
- * knows it (README, "Caching": "Changes made with the admin tool").
+ * knows it (README §9, "Caching and revocation"; docs/caching.md).
  *
  * The admin tool cannot reach httpd's caches (shmcb lives in httpd's shared
  * memory), so every change it makes also bumps one row, mto_generation, in
