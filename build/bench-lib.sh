@@ -64,8 +64,8 @@ CustomLog "$dir/access_log" bench
 # A pool as large as the busiest process uses: no connection is opened
 # (and its statements prepared) while wrk measures.
 DBDMin  1
-DBDKeep 32
-DBDMax  32
+DBDKeep ${BENCH_DBD_MAX:-32}
+DBDMax  ${BENCH_DBD_MAX:-32}
 DocumentRoot "$dir/htdocs"
 <Directory />
     AllowOverride None

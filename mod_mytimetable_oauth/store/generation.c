@@ -28,6 +28,7 @@
  */
 #include "log.h"
 #include "store/dbd.h"
+#include "store/dialect.h"
 
 #include <apr_atomic.h>
 
@@ -51,9 +52,10 @@ static mto_store_rc mto_generation_read(request_rec *r, apr_uint64_t *gen)
         return MTO_STORE_ERROR; /* logged (MTO0040) */
     }
     ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r, "db: %s", MTO_SQL_GENERATION_GET);
-    /* Synchronous (random = 1): pgsql's asynchronous select reports a
-     * failed query as no rows. */
-    rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 1);
+    /* As every select (store/dialect.h): synchronous on pgsql, whose
+     * asynchronous select reports a failed query as no rows; in order on
+     * mysql and odbc.  The loop below reads the result to its end. */
+    rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, mto_dbd_random(dbd->driver));
     if (rv != 0) {
         msg = apr_dbd_error(dbd->driver, dbd->handle, rv);
         if (mto_db_error_no_table(msg)) {

@@ -8,13 +8,14 @@
 #include <apr_dbd.h>
 
 #include "store/tool_db.h"
+#include "store/dialect.h"
 #include "core/cache_rules.h" /* mto_db_error_no_table */
 
 /* Whether mto_generation exists: read it once per run, outside any
  * transaction (a failed statement would break PostgreSQL's). */
 static int db_generation_probe(tool_db_t *db)
 {
-    const char *sql = mto_statement_sql(MTO_SQL_GENERATION_GET, db->name);
+    const char *sql = mto_statement_sql(MTO_SQL_GENERATION_GET, db->dialect);
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
     int rv;
@@ -22,7 +23,7 @@ static int db_generation_probe(tool_db_t *db)
     if (db->generation >= 0) {
         return TOOL_OK;
     }
-    rv = apr_dbd_select(db->driver, db->pool, db->handle, &res, sql, 1);
+    rv = apr_dbd_select(db->driver, db->pool, db->handle, &res, sql, mto_dbd_random(db->driver));
     if (rv == 0) {
         while (tool_sql_next(db, res, &row)) {
         }
