@@ -14,45 +14,20 @@ use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest qw(GET POST);
-use File::Temp ();
 use JSON ();
 use MTO::Test;
+use MTO::Node;
 
 plan skip_all => 'runs once per build/test, in the SQLite run: the flow does not depend on '
                . 'the database' if ($ENV{MTO_DBD_DRIVER} // 'sqlite3') eq 'pgsql';
 
-my $dir = Apache::Test::vars('top_dir') . '/t/node';
-
-sub have { my ($cmd) = @_; return !system "command -v $cmd >/dev/null 2>&1" }
-plan skip_all => 'node is not installed (Debian package nodejs)' unless have('node');
-plan skip_all => 'npm is not installed (Debian package npm)' unless have('npm');
+node_tools_present();
 # oauth4webapi 3 needs the global WebCrypto and fetch of node 20 or later.
 my ($node_major) = `node --version` =~ /^v([0-9]+)\./;
 plan skip_all => "node $node_major is too old for oauth4webapi 3 (20 or later)"
     unless ($node_major // 0) >= 20;
 
-# $cmd run in t/node with a time limit: (exit status, stdout, stderr).
-sub run_in_node_dir {
-    my ($env, @cmd) = @_;
-    my $err = File::Temp->new;       # outside t/logs: an error could quote a token
-    local @ENV{ keys %$env } = values %$env;
-    open my $out, '-|', 'sh', '-c', 'cd "$1" && shift && exec timeout 120 "$@" 2>"$0"',
-        "$err", $dir, @cmd or die "t/native_app.t: @cmd: $!\n";
-    my $stdout = do { local $/; <$out> } // '';
-    close $out;
-    my $status = $?;
-    my $stderr = do { local (@ARGV, $/) = ("$err"); <> } // '';
-    return ($status, $stdout, $stderr);
-}
-
-unless (-d "$dir/node_modules/oauth4webapi") {
-    my ($status, $out, $err) = run_in_node_dir({}, qw(npm ci --no-audit --no-fund --prefer-offline));
-    if ($status) {
-        plan skip_all => "npm ci could not reach the npm registry: $1"
-            if $err =~ /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH)\b/;
-        die "t/native_app.t: npm ci in t/node failed:\n$out$err";
-    }
-}
+npm_ci_unless('oauth4webapi');
 
 my $issuer = 'http://' . Apache::TestRequest::hostport();
 my $app = add_client(public => undef, autoapprove => 'true',
@@ -60,7 +35,7 @@ my $app = add_client(public => undef, autoapprove => 'true',
                      redirect_uri => 'http://127.0.0.1/cb', scope => 'profile_read,alltimetables');
 
 my ($status, $out, $err) = run_in_node_dir(
-    { MTO_NATIVE_USER => 'alice', MTO_NATIVE_PASSWORD => $USERS{alice} },
+    { env => { MTO_NATIVE_USER => 'alice', MTO_NATIVE_PASSWORD => $USERS{alice} } },
     'node', 'native_app.mjs', $issuer, $app->{id}, 'profile_read alltimetables');
 is $status, 0, 'oauth4webapi: the native-app flow ran to its end' or diag $err;
 my @lines = split /\n/, $out;
