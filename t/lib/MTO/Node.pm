@@ -35,7 +35,7 @@ sub run_in_node_dir {
     close $in;
     my $env = $opt->{env} // {};
     local @ENV{ keys %$env } = values %$env;
-    open my $out, '-|', 'sh', '-c', 'cd "$2" && shift 2 && exec timeout 120 "$@" <"$0" 2>"$1"',
+    open my $out, '-|', 'sh', '-c', 'in=$0 err=$1; cd "$2" && shift 2 && exec timeout 120 "$@" <"$in" 2>"$err"',
         "$in", "$err", $DIR, @cmd or die "MTO::Node: @cmd: $!\n";
     my $stdout = do { local $/; <$out> } // '';
     close $out;
