@@ -41,6 +41,7 @@ struct mto_cache {
     const ap_socache_provider_t *provider;
     ap_socache_instance_t *instance;
     int locked;                /* used under mto_cache_mutex */
+    int spread;                /* keys begin with a byte of their hash (shmcb) */
     server_rec *s;             /* the server it was made for */
     apr_uint32_t last_warning; /* seconds; this process's copy */
 };
@@ -163,6 +164,7 @@ static const char *mto_cache_create(apr_pool_t *pconf, apr_pool_t *ptemp, server
     }
     apr_pool_cleanup_register(pconf, c, mto_cache_destroy, apr_pool_cleanup_null);
     c->locked = (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
+    c->spread = !strcmp(name, "shmcb");
     *out = c;
     return NULL;
 }
@@ -312,13 +314,32 @@ int mto_cache_on(request_rec *r)
     return c && (!c->locked || mto_cache_mutex);
 }
 
-/* Every key begins with the fingerprint of the server's database: a cache
- * shared by servers of several databases (a virtual host with DBDParams of
- * its own that inherits the main server's cache, two deployments on one
- * memcached) never answers one database's look-up with another's row. */
-static const char *mto_cache_key(request_rec *r, const char *key)
+/* Every key holds the fingerprint of the server's database: a cache shared
+ * by servers of several databases (a virtual host with DBDParams of its own
+ * that inherits the main server's cache, two deployments on one memcached)
+ * never answers one database's look-up with another's row.
+ *
+ * shmcb files an entry in one of its subcaches (up to 256) by the key's
+ * first byte alone, and drops a subcache's oldest entries when it is full.
+ * Keys that all began with the fingerprint filled one subcache, a sixteenth
+ * of the default size, so for shmcb a byte of the key's hash (FNV-1a, never
+ * 0: keys are C strings) goes first.  memcache and redis hash the whole key
+ * and get it as it is. */
+static const char *mto_cache_key(request_rec *r, const mto_cache_t *c, const char *key)
 {
-    return apr_pstrcat(r->pool, mto_store_database_id(r->server), ":", key, NULL);
+    const char *db = mto_store_database_id(r->server);
+    apr_uint32_t h = 2166136261u;
+    char first[2] = { 0, 0 };
+    const unsigned char *k;
+
+    if (!c->spread) {
+        return apr_pstrcat(r->pool, db, ":", key, NULL);
+    }
+    for (k = (const unsigned char *)key; *k; k++) {
+        h = (h ^ *k) * 16777619u;
+    }
+    first[0] = (char)(1 + (h ^ h >> 8 ^ h >> 16 ^ h >> 24) % 255);
+    return apr_pstrcat(r->pool, first, db, ":", key, NULL);
 }
 
 /* The provider's retrieve, under the lock the caller holds. */
@@ -353,7 +374,7 @@ int mto_cache_get(request_rec *r, const char *key, const char **value, apr_size_
         }
         return 0;
     }
-    rv = mto_cache_retrieve(r, c, mto_cache_key(r, key), value, len);
+    rv = mto_cache_retrieve(r, c, mto_cache_key(r, c, key), value, len);
     mto_cache_unlock(c);
     if (rv != APR_SUCCESS && !APR_STATUS_IS_NOTFOUND(rv)) {
         mto_cache_failed(r, c, rv, "read");
@@ -422,7 +443,7 @@ void mto_cache_put(request_rec *r, const char *key, const char *value, apr_size_
     if (!c || !mto_cache_storable(len, expiry) || !mto_cache_lock(r, c, 0)) {
         return;
     }
-    key = mto_cache_key(r, key);
+    key = mto_cache_key(r, c, key);
     rv = mto_kv_is_negative(value, len)
              ? mto_kv_store(&ctx, key, value, len, expiry)
              : mto_kv_put_row(r->pool, &kv, key, value, len, expiry, trust_until);
@@ -443,7 +464,7 @@ int mto_cache_forget(request_rec *r, const char *key, apr_time_t expiry)
         return 1;
     }
     if (mto_cache_lock(r, c, 1)) {
-        rv = mto_kv_revoke(r->pool, &kv, mto_cache_key(r, key), expiry);
+        rv = mto_kv_revoke(r->pool, &kv, mto_cache_key(r, c, key), expiry);
         mto_cache_unlock(c);
         if (rv != APR_SUCCESS) {
             mto_cache_failed(r, c, rv, "write");

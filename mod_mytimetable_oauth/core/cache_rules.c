@@ -45,10 +45,11 @@ int mto_kv_is_negative(const char *value, apr_size_t len)
     return len == strlen(MTO_KV_NEGATIVE) && !memcmp(value, MTO_KV_NEGATIVE, len);
 }
 
-/* Where a revocation of key leaves its mark. */
+/* Where a revocation of key leaves its mark: after the key, so that it
+ * begins as the key does (a shmcb key's first byte picks its subcache). */
 static const char *mto_kv_mark_key(apr_pool_t *p, const char *key)
 {
-    return apr_pstrcat(p, "revoked!", key, NULL);
+    return apr_pstrcat(p, key, "!revoked", NULL);
 }
 
 apr_status_t mto_kv_put_row(apr_pool_t *p, const mto_kv_t *kv, const char *key, const char *value,

@@ -35,7 +35,7 @@ our @EXPORT = qw(
     basic_header client_basic_header
     authorize_url query_params location_params json_body
     consent_form approve_consent obtain_code obtain_token
-    add_api_token add_token token_exists bearer_challenge httpd_syntax_check
+    add_api_token add_token add_tokens token_exists bearer_challenge httpd_syntax_check
     raw_form_post race_requests race_summary
     oauth_error_is method_refused client_auth_refused client_creds
     log_files log_grep error_log_mark error_log_since db_statements time_budget graceful_restart
@@ -471,6 +471,27 @@ sub _sql_quote { my $s = shift; $s =~ s/'/''/g; return "'$s'" }
 #   refresh  access: the refresh token it was issued from (refresh_hash)
 #   grant    refresh: its grant_id (default: a fresh one);  rotated: rotated_at
 sub add_token {
+    my ($sql, $token) = _token_insert(@_);
+    db_sql($sql);
+    return $token;
+}
+
+# add_tokens($n, %opt): $n random tokens as add_token(%opt) makes them, in one
+# transaction; returns them.
+sub add_tokens {
+    my ($n, %o) = @_;
+    my (@sql, @tokens);
+    for (1 .. $n) {
+        my ($sql, $token) = _token_insert(%o);
+        push @sql, $sql;
+        push @tokens, $token;
+    }
+    db_sql(join ";\n", 'BEGIN', @sql, 'COMMIT');
+    return @tokens;
+}
+
+# The INSERT statement of add_token(%opt), and the token.
+sub _token_insert {
     my %o = @_;
     my $client = $o{client} // die "add_token: client => ... needed\n";
     my $token = $o{token} // join '', 'tk', map { sprintf '%02x', int rand 256 } 1 .. 24;
@@ -494,11 +515,11 @@ sub add_token {
     else {
         die "add_token: kind => '$kind'?\n";
     }
-    db_sql("INSERT INTO $table (token_hash, client_id, user_name, scope, issued_at, expires_at, "
-           . join(', ', @cols) . ') VALUES ('
-           . join(', ', (map { _sql_quote($_) } @common), (map { int } @times), @vals) . ')');
     remember_secret("$kind token", $token);
-    return $token;
+    return ("INSERT INTO $table (token_hash, client_id, user_name, scope, issued_at, expires_at, "
+            . join(', ', @cols) . ') VALUES ('
+            . join(', ', (map { _sql_quote($_) } @common), (map { int } @times), @vals) . ')',
+            $token);
 }
 
 # token_exists($token, $kind): whether the row of an access (default) or
