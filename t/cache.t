@@ -174,6 +174,11 @@ sub outage {
     my $api = keep_secret(random_token());
     tool({ stdin => "$api\n" }, '--driver', 'sqlite3', '--params', $db, 'api-token', 'add',
          'cache-outage', '--token-stdin');
+    # The tool bumped the cache generation (README §9): once every process has
+    # read it, what the requests below cache is served by every process.
+    # Before that, an entry tagged with the older one is refused by a process
+    # that read the newer, and, the database unreadable, that is a 503.
+    Time::HiRes::sleep(1.2);
 
     my %before;
     for my $vhost (qw(cache_outage cache_ttl cache_none)) {
