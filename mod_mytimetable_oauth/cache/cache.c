@@ -15,6 +15,7 @@
 #include "log.h"
 #include "config/config.h"
 #include "cache/cache.h"
+#include "mutex.h"
 #include "stats/stats.h"
 
 #include <ap_provider.h>
@@ -22,7 +23,6 @@
 #include <apr_atomic.h>
 #include <apr_global_mutex.h>
 #include <apr_hash.h>
-#include <util_mutex.h>
 
 /* The Mutex directive's name for our lock. */
 #define MTO_CACHE_MUTEX_TYPE       "mytimetable-oauth-cache"
@@ -46,7 +46,7 @@ struct mto_cache {
     apr_uint32_t last_warning; /* seconds; this process's copy */
 };
 
-static apr_global_mutex_t *mto_cache_mutex;
+static mto_mutex_t mto_cache_mutex = { MTO_CACHE_MUTEX_TYPE, NULL };
 
 /* The instance of each server (server_rec * to mto_cache_t *; none: no
  * cache): made at post_config, only read afterwards. */
@@ -56,7 +56,7 @@ static apr_hash_t *mto_caches;
 
 int mto_cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
-    apr_status_t rv = ap_mutex_register(pconf, MTO_CACHE_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
+    apr_status_t rv = mto_mutex_register(&mto_cache_mutex, pconf);
 
     if (rv != APR_SUCCESS) {
         ap_log_perror(APLOG_MARK, APLOG_CRIT, rv, plog,
@@ -65,7 +65,6 @@ int mto_cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
                       MTO_CACHE_MUTEX_TYPE);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    mto_cache_mutex = NULL;
     return OK;
 }
 
@@ -74,15 +73,6 @@ static apr_status_t mto_cache_destroy(void *data)
     mto_cache_t *c = data;
 
     c->provider->destroy(c->instance, c->s);
-    return APR_SUCCESS;
-}
-
-static apr_status_t mto_cache_mutex_destroy(void *data)
-{
-    if (mto_cache_mutex) {
-        apr_global_mutex_destroy(mto_cache_mutex);
-        mto_cache_mutex = NULL;
-    }
     return APR_SUCCESS;
 }
 
@@ -211,7 +201,7 @@ int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     if (!need_mutex) {
         return OK;
     }
-    rv = ap_global_mutex_create(&mto_cache_mutex, NULL, MTO_CACHE_MUTEX_TYPE, NULL, s, pconf, 0);
+    rv = mto_mutex_create(&mto_cache_mutex, pconf, s);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, rv, s,
                      "MTO0003: "
@@ -219,19 +209,13 @@ int mto_cache_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
                      MTO_CACHE_MUTEX_TYPE);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    apr_pool_cleanup_register(pconf, NULL, mto_cache_mutex_destroy, apr_pool_cleanup_null);
     return OK;
 }
 
 void mto_cache_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    apr_status_t rv;
+    apr_status_t rv = mto_mutex_child_init(&mto_cache_mutex, pchild);
 
-    if (!mto_cache_mutex) {
-        return;
-    }
-    rv = apr_global_mutex_child_init(&mto_cache_mutex, apr_global_mutex_lockfile(mto_cache_mutex),
-                                     pchild);
     if (rv != APR_SUCCESS) {
         /* Without it the cache cannot be used safely: every look-up asks
          * the database. */
@@ -239,7 +223,6 @@ void mto_cache_child_init(apr_pool_t *pchild, server_rec *s)
                      "MTO0004: cannot attach "
                      "to the %s mutex; caching is off in this process",
                      MTO_CACHE_MUTEX_TYPE);
-        mto_cache_mutex = NULL;
     }
 }
 
@@ -275,10 +258,11 @@ static int mto_cache_lock(request_rec *r, mto_cache_t *c, int wait)
     if (!c->locked) {
         return 1;
     }
-    if (!mto_cache_mutex) {
+    if (!mto_cache_mutex.mutex) {
         return 0; /* child_init failed (logged) */
     }
-    rv = wait ? apr_global_mutex_lock(mto_cache_mutex) : apr_global_mutex_trylock(mto_cache_mutex);
+    rv = wait ? apr_global_mutex_lock(mto_cache_mutex.mutex)
+              : apr_global_mutex_trylock(mto_cache_mutex.mutex);
     if (rv == APR_SUCCESS) {
         return 1;
     }
@@ -296,7 +280,7 @@ static int mto_cache_lock(request_rec *r, mto_cache_t *c, int wait)
 static void mto_cache_unlock(const mto_cache_t *c)
 {
     if (c->locked) {
-        apr_global_mutex_unlock(mto_cache_mutex);
+        apr_global_mutex_unlock(mto_cache_mutex.mutex);
     }
 }
 
@@ -311,7 +295,7 @@ int mto_cache_on(request_rec *r)
 {
     mto_cache_t *c = mto_cache_of(r);
 
-    return c && (!c->locked || mto_cache_mutex);
+    return c && (!c->locked || mto_cache_mutex.mutex);
 }
 
 /* Every key holds the fingerprint of the server's database: a cache shared

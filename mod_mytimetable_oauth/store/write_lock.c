@@ -17,72 +17,45 @@
  * take it; the driver's retries still cover them.
  */
 #include "log.h"
+#include "mutex.h"
 #include "store/dbd.h"
 
-#include <apr_global_mutex.h>
-#include <util_mutex.h>
-
-/* The Mutex directive's name for this lock. */
-#define MTO_WRITE_MUTEX_TYPE "mytimetable-oauth-sqlite"
-
-static apr_global_mutex_t *mto_write_mutex;
+static mto_mutex_t mto_write_mutex = { "mytimetable-oauth-sqlite", NULL };
 
 int mto_store_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
-    apr_status_t rv = ap_mutex_register(pconf, MTO_WRITE_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
+    apr_status_t rv = mto_mutex_register(&mto_write_mutex, pconf);
 
     if (rv != APR_SUCCESS) {
         ap_log_perror(APLOG_MARK, APLOG_CRIT, rv, plog,
-                      "MTO0140: cannot register the %s mutex", MTO_WRITE_MUTEX_TYPE);
+                      "MTO0140: cannot register the %s mutex", mto_write_mutex.type);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    mto_write_mutex = NULL;
     return OK;
-}
-
-static apr_status_t mto_write_mutex_destroy(void *data)
-{
-    if (mto_write_mutex) {
-        apr_global_mutex_destroy(mto_write_mutex);
-        mto_write_mutex = NULL;
-    }
-    return APR_SUCCESS;
 }
 
 int mto_store_write_lock_create(apr_pool_t *pconf, server_rec *s)
 {
-    apr_status_t rv;
+    apr_status_t rv = mto_mutex_create(&mto_write_mutex, pconf, s);
 
-    if (mto_write_mutex) {
-        return OK;
-    }
-    rv = ap_global_mutex_create(&mto_write_mutex, NULL, MTO_WRITE_MUTEX_TYPE, NULL, s, pconf, 0);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
-                     "MTO0141: cannot create the %s mutex", MTO_WRITE_MUTEX_TYPE);
-        mto_write_mutex = NULL;
+                     "MTO0141: cannot create the %s mutex", mto_write_mutex.type);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    apr_pool_cleanup_register(pconf, NULL, mto_write_mutex_destroy, apr_pool_cleanup_null);
     return OK;
 }
 
 void mto_store_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    apr_status_t rv;
+    apr_status_t rv = mto_mutex_child_init(&mto_write_mutex, pchild);
 
-    if (!mto_write_mutex) {
-        return;
-    }
-    rv = apr_global_mutex_child_init(&mto_write_mutex, apr_global_mutex_lockfile(mto_write_mutex),
-                                     pchild);
     if (rv != APR_SUCCESS) {
         /* Still correct without it (SQLite locks the file): only slower. */
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
                      "MTO0142: cannot attach to the %s mutex; this process's SQLite writers "
                      "wait for each other by the driver's 100 ms retries",
-                     MTO_WRITE_MUTEX_TYPE);
-        mto_write_mutex = NULL;
+                     mto_write_mutex.type);
     }
 }
 
@@ -90,14 +63,14 @@ int mto_write_lock(request_rec *r, ap_dbd_t *dbd)
 {
     apr_status_t rv;
 
-    if (!mto_write_mutex || strcmp(apr_dbd_name(dbd->driver), "sqlite3") != 0) {
+    if (!mto_write_mutex.mutex || strcmp(apr_dbd_name(dbd->driver), "sqlite3") != 0) {
         return 0;
     }
-    rv = apr_global_mutex_lock(mto_write_mutex);
+    rv = apr_global_mutex_lock(mto_write_mutex.mutex);
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
                       "MTO0143: cannot take the %s mutex; writing without it",
-                      MTO_WRITE_MUTEX_TYPE);
+                      mto_write_mutex.type);
         return 0;
     }
     return 1;
@@ -106,6 +79,6 @@ int mto_write_lock(request_rec *r, ap_dbd_t *dbd)
 void mto_write_unlock(int locked)
 {
     if (locked) {
-        apr_global_mutex_unlock(mto_write_mutex);
+        apr_global_mutex_unlock(mto_write_mutex.mutex);
     }
 }
