@@ -178,11 +178,19 @@ for my $label (sort keys %EXPECTED) {
 
 # --- at most once per interval per child -------------------------------------------
 
-my $runs = () = runs_since($mark);
+# Keep-alive sends the requests to one child, but a closed connection may
+# bring one to a child that has not purged yet, which then purges once.
+my @before = runs_since($mark);
+my %ran = map { (pid_of($_) // '') => 1 } @before;
 trigger() for 1 .. 4;
 Time::HiRes::sleep(0.5);
-is scalar(() = runs_since($mark)), $runs,
-    'interval: after a run that was not full, the child does not purge again within the interval';
+my @all = runs_since($mark);
+my @new = @all[scalar(@before) .. $#all];
+my %new_runs;
+$new_runs{ pid_of($_) // '' }++ for @new;
+is_deeply [grep { $ran{$_} || $new_runs{$_} > 1 } sort keys %new_runs], [],
+    'interval: after a run that was not full, the child does not purge again within the interval'
+    . ' (nor any other child twice)';
 
 # --- MyTimetableOAuthPurgeInterval 0 ----------------------------------------------
 
