@@ -52,7 +52,7 @@ sub redeem {
 Apache::TestRequest::module('cache');
 my $client = add_client(autoapprove => 'true', grant_types => 'authorization_code,refresh_token');
 keep_secret($client->{secret});
-Time::HiRes::sleep(1.2);    # every process has read the generation the tool bumped
+generation_settled();
 
 {
     my $token = new_token($client);
@@ -103,9 +103,7 @@ Time::HiRes::sleep(1.2);    # every process has read the generation the tool bum
 {
     my $other = add_client(autoapprove => 'true');
     keep_secret($other->{secret});
-    # Adding it bumped the cache generation: within a second each process
-    # has read it (README "Caching"); until then one may miss an entry.
-    Time::HiRes::sleep(1.2);
+    generation_settled();
     new_token($other);
     my $mark = error_log_mark();
     ok new_token($other), 'a second flow of the same client succeeds';
@@ -174,11 +172,7 @@ sub outage {
     my $api = keep_secret(random_token());
     tool({ stdin => "$api\n" }, '--driver', 'sqlite3', '--params', $db, 'api-token', 'add',
          'cache-outage', '--token-stdin');
-    # The tool bumped the cache generation (README §9): once every process has
-    # read it, what the requests below cache is served by every process.
-    # Before that, an entry tagged with the older one is refused by a process
-    # that read the newer, and, the database unreadable, that is a 503.
-    Time::HiRes::sleep(1.2);
+    generation_settled();
 
     my %before;
     for my $vhost (qw(cache_outage cache_ttl cache_none)) {

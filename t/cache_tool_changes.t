@@ -55,14 +55,12 @@ sub refused_soon {
     my $took = seconds_until($check, $BUDGET);
     ok defined $took, "$name, within ${BUDGET} s (the TTL is 3600 s)";
     diag sprintf '%s: %.2f s', $name, $took if defined $took;
-    Time::HiRes::sleep(1.2);    # then every process has read the new generation
+    generation_settled();
 }
 
-# Within a second of a change, processes may still disagree on the
-# generation and overwrite each other's entries: wait that out first.
 sub cached_twice {
     my ($name, $label, $use) = @_;
-    Time::HiRes::sleep(1.2);
+    generation_settled();
     my $first = $use->();
     my $mark = error_log_mark();
     my $second = $use->();

@@ -28,9 +28,7 @@ sub cache_stopped_under_load {
 
     Apache::TestRequest::module($opt{vhosts}[0]);
     my $client = add_client(autoapprove => 'true');
-    # Every process has read the generation the tool bumped (README "Caching"): an entry
-    # cached before it would be read again once.
-    Time::HiRes::sleep(1.2);
+    generation_settled();
     my $token = obtain_token(client => $client)->{access_token};
     my $mark = error_log_mark();
     is GET('/cache-gate/token', Authorization => "Bearer $token")->code, 200,

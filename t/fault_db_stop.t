@@ -46,10 +46,7 @@ my $redeem = sub {
 };
 
 my $unseen = add_token(client => $client->{id});     # valid, never looked up
-# add_client and add_token bumped the cache generation (README §9): once every
-# process has read it, what is cached from now on (the client, the token) is
-# taken by every process.
-Time::HiRes::sleep(1.2);
+generation_settled();
 my $cached = obtain_token(client => $client)->{access_token};
 my $code = obtain_code(client => $client)->{code};
 my $parent = httpd_pid();

@@ -39,6 +39,7 @@ our @EXPORT = qw(
     raw_form_post race_requests race_summary
     oauth_error_is method_refused client_auth_refused client_creds
     log_files log_grep error_log_mark error_log_since db_statements time_budget graceful_restart
+    generation_settled
     sqlite_db_create sqlite_unreadable sqlite_readable
     remember_secret logged_on_purpose recorded_secrets all_log_files
 );
@@ -696,6 +697,13 @@ sub httpd_syntax_check {
     close $out;
     return ($? >> 8, $text);
 }
+
+# generation_settled(): waits until every httpd process has read the cache
+# generation that the admin tool just bumped (README §9: each process reads
+# it at most once a second).  Until then processes disagree on it: one may
+# miss an entry another cached, and, with the database down, answer 503
+# where the cache should have answered.
+sub generation_settled { Time::HiRes::sleep(1.2) }
 
 # time_budget($seconds): a test's time limit, stretched by the factor in
 # MTO_TEST_TIME_FACTOR (build/test sets it for its sanitizer pass, where the
